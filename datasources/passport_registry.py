@@ -1,0 +1,366 @@
+"""The passports agency's registry over SQL: passports, travel permits, their history, bans."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from datasources.records import (
+    Passport,
+    PassportStatus,
+    PermitKind,
+    PermitPage,
+    PermitPageRequest,
+    PermitStatus,
+    PermitStatusChange,
+    TravelPermit,
+)
+from datasources.sql_engine import UTCDateTime, any_of, is_postgresql, reading, translated_errors
+
+metadata = MetaData()
+
+passports = Table(
+    "passports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(9), nullable=False),
+    Column("holder_id", String(10), nullable=False),
+    Column("issuing_country", String(2), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("expiry_date", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("issuing_country", "number", name="uq_passports_country_number"),
+    Index("ix_passports_holder_id", "holder_id"),
+    # A holder has at most one current (VALID) passport; renewals supersede the old one.
+    Index(
+        "uq_passports_one_valid_per_holder",
+        "holder_id",
+        unique=True,
+        sqlite_where=text("status = 'VALID'"),
+        postgresql_where=text("status = 'VALID'"),
+    ),
+)
+
+travel_permits = Table(
+    "travel_permits",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("number", String(24), nullable=False, unique=True),
+    Column("traveller_id", String(10), nullable=False),
+    Column("guardian_id", String(10), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # Space-separated ISO alpha-2 codes; empty means every country. Kept in the row so that
+    # a page of permits is one statement.
+    Column("destinations", String(800), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("status_reason", String(40), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_travel_permits_traveller_created", "traveller_id", "created_at", "id"),
+    Index("ix_travel_permits_guardian_id", "guardian_id"),
+)
+
+permit_status_changes = Table(
+    "permit_status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("permit_id", String(32), ForeignKey("travel_permits.id"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("previous_status", String(10), nullable=True),
+    Column("reason", String(40), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(40), nullable=False),
+    Index("ix_permit_status_changes_permit_id", "permit_id", "id"),
+)
+
+travel_bans = Table(
+    "travel_bans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("national_id", String(10), nullable=False, index=True),
+    Column("reason", String(40), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date, nullable=True),
+)
+
+_PERMIT_COLUMNS = tuple(
+    travel_permits.c[name]
+    for name in (
+        "id",
+        "number",
+        "traveller_id",
+        "guardian_id",
+        "kind",
+        "destinations",
+        "valid_from",
+        "valid_until",
+        "status",
+        "status_reason",
+        "created_at",
+    )
+)
+
+
+def _passport(row: Row[Any]) -> Passport:
+    return Passport(
+        number=row.number,
+        holder_id=row.holder_id,
+        issuing_country=row.issuing_country,
+        issue_date=row.issue_date,
+        expiry_date=row.expiry_date,
+        status=PassportStatus(row.status),
+    )
+
+
+def _permit(row: Row[Any]) -> TravelPermit:
+    return TravelPermit(
+        id=row.id,
+        number=row.number,
+        traveller_id=row.traveller_id,
+        guardian_id=row.guardian_id,
+        kind=PermitKind(row.kind),
+        destinations=tuple(row.destinations.split()),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        status=PermitStatus(row.status),
+        status_reason=row.status_reason,
+        created_at=row.created_at,
+    )
+
+
+class SqlPassportRegistry:
+    """``PassportRegistry`` on a SQL database; statements are built once, here."""
+
+    name = "passport"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._reader = reading(engine)
+        pg = is_postgresql(engine)
+        passport_columns = (
+            passports.c.number,
+            passports.c.holder_id,
+            passports.c.issuing_country,
+            passports.c.issue_date,
+            passports.c.expiry_date,
+            passports.c.status,
+        )
+        self._current_passports = select(*passport_columns).where(
+            any_of(passports.c.holder_id, "ids", postgresql=pg),
+            passports.c.status == PassportStatus.VALID.value,
+        )
+        self._all_passports = (
+            select(*passport_columns)
+            .where(any_of(passports.c.holder_id, "ids", postgresql=pg))
+            .order_by(passports.c.holder_id, passports.c.issue_date.desc(), passports.c.id.desc())
+        )
+        self._permits_by_ids = select(*_PERMIT_COLUMNS).where(
+            any_of(travel_permits.c.id, "ids", postgresql=pg)
+        )
+        self._histories = (
+            select(permit_status_changes)
+            .where(any_of(permit_status_changes.c.permit_id, "ids", postgresql=pg))
+            .order_by(permit_status_changes.c.permit_id, permit_status_changes.c.id)
+        )
+        self._page_statements = {
+            (by_guardian, after): self._build_page_statement(
+                postgresql=pg, by_guardian=by_guardian, after=after
+            )
+            for by_guardian in (False, True)
+            for after in (False, True)
+        }
+        self._totals_statements = {
+            by_guardian: self._filtered_permits(
+                select(travel_permits.c.traveller_id, func.count().label("total_count")),
+                postgresql=pg,
+                by_guardian=by_guardian,
+            ).group_by(travel_permits.c.traveller_id)
+            for by_guardian in (False, True)
+        }
+
+    @staticmethod
+    def _filtered_permits(statement: Any, *, postgresql: bool, by_guardian: bool) -> Any:
+        statement = statement.where(
+            any_of(travel_permits.c.traveller_id, "ids", postgresql=postgresql)
+        )
+        if by_guardian:
+            statement = statement.where(
+                travel_permits.c.guardian_id == bindparam("guardian", type_=String)
+            )
+        return statement
+
+    def _build_page_statement(self, *, postgresql: bool, by_guardian: bool, after: bool) -> Any:
+        """Pages of several travellers' permits, newest first, in one statement.
+
+        Windows number each traveller's rows and count them all, so the page and its total
+        come back together; ``limit`` is the page size plus one, to tell if more follow.
+        """
+        inner = select(
+            *_PERMIT_COLUMNS,
+            func.count().over(partition_by=travel_permits.c.traveller_id).label("total_count"),
+        )
+        counted = self._filtered_permits(inner, postgresql=postgresql, by_guardian=by_guardian)
+        counted_cte = counted.cte("counted")
+        ranked_inner = select(
+            counted_cte,
+            func.row_number()
+            .over(
+                partition_by=counted_cte.c.traveller_id,
+                order_by=(counted_cte.c.created_at.desc(), counted_cte.c.id.desc()),
+            )
+            .label("position"),
+        )
+        if after:
+            ranked_inner = ranked_inner.where(
+                tuple_(counted_cte.c.created_at, counted_cte.c.id)
+                < tuple_(
+                    bindparam("after_at", type_=UTCDateTime), bindparam("after_id", type_=String)
+                )
+            )
+        ranked = ranked_inner.cte("ranked")
+        return (
+            select(ranked)
+            .where(ranked.c.position <= bindparam("limit", type_=Integer))
+            .order_by(ranked.c.traveller_id, ranked.c.position)
+        )
+
+    async def _fetch(self, statement: Any, parameters: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        async with translated_errors(self.name), self._reader.connect() as connection:
+            result = await connection.execute(statement, dict(parameters))
+            return result.all()
+
+    async def ping(self) -> None:
+        await self._fetch(text("SELECT 1"), {})
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def current_passports_by_holders(
+        self, holder_ids: Sequence[str]
+    ) -> Mapping[str, Passport]:
+        rows = await self._fetch(self._current_passports, {"ids": list(holder_ids)})
+        return {row.holder_id: _passport(row) for row in rows}
+
+    async def passports_by_holders(
+        self, holder_ids: Sequence[str]
+    ) -> Mapping[str, Sequence[Passport]]:
+        rows = await self._fetch(self._all_passports, {"ids": list(holder_ids)})
+        found: defaultdict[str, list[Passport]] = defaultdict(list)
+        for row in rows:
+            found[row.holder_id].append(_passport(row))
+        return found
+
+    async def permits_by_ids(self, permit_ids: Sequence[str]) -> Mapping[str, TravelPermit]:
+        rows = await self._fetch(self._permits_by_ids, {"ids": list(permit_ids)})
+        return {row.id: _permit(row) for row in rows}
+
+    async def status_histories(
+        self, permit_ids: Sequence[str]
+    ) -> Mapping[str, Sequence[PermitStatusChange]]:
+        rows = await self._fetch(self._histories, {"ids": list(permit_ids)})
+        histories: defaultdict[str, list[PermitStatusChange]] = defaultdict(list)
+        for row in rows:
+            histories[row.permit_id].append(
+                PermitStatusChange(
+                    permit_id=row.permit_id,
+                    status=PermitStatus(row.status),
+                    previous_status=PermitStatus(row.previous_status)
+                    if row.previous_status
+                    else None,
+                    reason=row.reason,
+                    at=row.at,
+                    actor=row.actor,
+                )
+            )
+        return histories
+
+    async def permit_pages(
+        self, requests: Sequence[PermitPageRequest]
+    ) -> Mapping[PermitPageRequest, PermitPage]:
+        """Answer every request; requests that share guardian, size and cursor share a query."""
+        pages: dict[PermitPageRequest, PermitPage] = {}
+
+        def shape(request: PermitPageRequest) -> tuple[str, int, str, str]:
+            after_at, after_id = request.after or (None, "")
+            return (request.guardian_id or "", request.first, str(after_at or ""), after_id)
+
+        for _, group_iter in groupby(sorted(requests, key=shape), key=shape):
+            group = list(group_iter)
+            pages.update(await self._permit_pages_of_group(group))
+        return pages
+
+    async def _permit_pages_of_group(
+        self, group: Sequence[PermitPageRequest]
+    ) -> Mapping[PermitPageRequest, PermitPage]:
+        sample = group[0]
+        parameters: dict[str, Any] = {
+            "ids": [request.traveller_id for request in group],
+            "limit": sample.first + 1,
+        }
+        if sample.guardian_id is not None:
+            parameters["guardian"] = sample.guardian_id
+        if sample.after is not None:
+            parameters["after_at"], parameters["after_id"] = sample.after
+        by_guardian = sample.guardian_id is not None
+        rows = await self._fetch(
+            self._page_statements[(by_guardian, sample.after is not None)], parameters
+        )
+        by_traveller: defaultdict[str, list[Row[Any]]] = defaultdict(list)
+        for row in rows:
+            by_traveller[row.traveller_id].append(row)
+        if sample.after is None:
+            totals = {traveller: found[0].total_count for traveller, found in by_traveller.items()}
+        else:
+            # Past a cursor a traveller may have no rows left, so count separately.
+            total_rows = await self._fetch(
+                self._totals_statements[by_guardian],
+                {key: value for key, value in parameters.items() if key in ("ids", "guardian")},
+            )
+            totals = {row.traveller_id: row.total_count for row in total_rows}
+        pages: dict[PermitPageRequest, PermitPage] = {}
+        for request in group:
+            found = by_traveller.get(request.traveller_id, [])
+            pages[request] = PermitPage(
+                permits=tuple(_permit(row) for row in found[: request.first]),
+                total_count=int(totals.get(request.traveller_id, 0)),
+                has_next_page=len(found) > request.first,
+            )
+        return pages
+
+    # Writes used by seeding; the write path of permits arrives with issuing and review.
+
+    async def add_rows(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+        batch = list(rows)
+        if not batch:
+            return
+        async with translated_errors(self.name), self.engine.begin() as connection:
+            await connection.execute(insert(table), batch)
+
+    async def count_permits(self) -> int:
+        rows = await self._fetch(text("SELECT count(*) AS n FROM travel_permits"), {})
+        return int(rows[0].n)

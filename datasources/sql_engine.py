@@ -1,0 +1,88 @@
+"""Shared plumbing of the SQL adapters: engines, array binding and error translation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, String, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
+
+from errors import RegistryTimeout, RegistryUnavailable
+
+
+def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for one registry's database, tuned for its dialect."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        return engine
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800
+    )
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run while the demo's writers work; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool without an implicit transaction: no BEGIN/ROLLBACK around each read."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def is_postgresql(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def any_of(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnElement[bool]:
+    """``column = ANY(:name)`` on PostgreSQL (one cached plan for any batch size), ``IN`` else."""
+    if postgresql:
+        return column == bindparam(name, type_=ARRAY(String)).any_()  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))
+
+
+@asynccontextmanager
+async def translated_errors(registry: str) -> AsyncIterator[None]:
+    """Turn driver and network failures into the gateway's own ``RegistryError``."""
+    try:
+        yield
+    except TimeoutError as error:
+        raise RegistryTimeout(registry=registry) from error
+    except (SQLAlchemyError, OSError) as error:
+        raise RegistryUnavailable(registry=registry) from error
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC, also on SQLite (which stores naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return (
+            value.astimezone(UTC)
+            if dialect.name != "sqlite"
+            else value.astimezone(UTC).replace(tzinfo=None)
+        )
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Localized messages: one gettext catalog per language, keyed by stable message codes."""

@@ -1,0 +1,1 @@
+"""What each field does: rules, authorization and orchestration over the registries."""

@@ -1,0 +1,88 @@
+"""Every GraphQL error leaves with a stable ``extensions.code`` and a localized message.
+
+Errors the gateway raised on purpose (``errors.BawabaError``) keep their code and get the
+catalog's message. Anything else is a bug: the client sees ``INTERNAL_ERROR`` and nothing of
+the exception, while the server log keeps the whole of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+from errors import BawabaError, InputRejected, RegistryError
+from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
+from resolvers.context import Context
+
+logger = logging.getLogger("bawaba.errors")
+
+
+def error_extensions(error: BawabaError) -> dict[str, Any]:
+    extensions: dict[str, Any] = {"code": error.code}
+    if isinstance(error, InputRejected) and error.field:
+        extensions["field"] = error.field
+    if isinstance(error, RegistryError):
+        extensions["registry"] = error.registry
+    return extensions
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def present_error(error: GraphQLError, messages: MessageCatalog, locale: Locale) -> GraphQLError:
+    """The error as the client sees it: coded, localized, with nothing internal in it."""
+    original = error.original_error
+    # graphql-core wraps errors raised in resolvers; find the gateway's own, if any.
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    if isinstance(original, BawabaError):
+        message = messages.message(original.code, locale, **original.params)
+        extensions = error_extensions(original)
+    elif original is not None:
+        message = messages.message("INTERNAL_ERROR", locale)
+        extensions = {"code": "INTERNAL_ERROR"}
+    else:
+        code = (error.extensions or {}).get("code") or _request_error_code(error)
+        extensions = {**(error.extensions or {}), "code": code}
+        if locale == DEFAULT_LOCALE:
+            message = error.message
+        else:
+            # graphql-core speaks English only: a localized summary, the detail beside it.
+            message = messages.message(code, locale)
+            extensions["detail"] = error.message
+    return GraphQLError(
+        message, nodes=error.nodes, path=error.path, extensions=extensions, original_error=None
+    )
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original is not None and not isinstance(original, BawabaError)
+
+
+class CodedErrors(SchemaExtension):
+    """Rewrites the operation's errors with ``present_error`` before the response is sent."""
+
+    def __init__(self, messages: MessageCatalog) -> None:
+        super().__init__()
+        self.messages = messages
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        context = self.execution_context.context
+        locale = context.locale if isinstance(context, Context) else DEFAULT_LOCALE
+        result.errors = [present_error(error, self.messages, locale) for error in result.errors]

@@ -1,0 +1,70 @@
+"""The gateway's configuration: one typed object, read from the environment once at start-up.
+
+Every variable starts with ``BAWABA_``. With none set, the gateway runs the embedded default:
+SQLite files in ``./data``, an in-process event bus, demo mode with seeded demo people.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "demo-secret-change-me-0123456789abcdef"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BAWABA_", extra="ignore")
+
+    mode: Literal["demo", "production"] = Field(
+        default="demo",
+        description="demo seeds the demo population and allows `gateway token`; "
+        "production refuses placeholder secrets.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Folder of the embedded SQLite files.")
+    civil_registry_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the civil registry (default: SQLite file)."
+    )
+    passport_registry_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the passport registry (default: SQLite file)."
+    )
+    gateway_store_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the gateway's own store (default: SQLite)."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for events, rate limits and shared state."
+    )
+    secret_key: str = Field(
+        default=PLACEHOLDER_SECRET, min_length=32, description="Key that signs access tokens."
+    )
+    access_token_minutes: int = Field(default=15, gt=0)
+    auto_migrate: bool = Field(
+        default=True, description="Bring the registries' schemas to the latest version at start."
+    )
+    parse_cache_size: int = Field(default=1024, gt=0)
+    validation_cache_size: int = Field(default=1024, gt=0)
+    permit_page_size_limit: int = Field(default=50, gt=0)
+    registry_pool_size: int = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.mode == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError("BAWABA_SECRET_KEY must be set to a real secret in production mode")
+        return self
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    def registry_url(self, name: Literal["civil", "passport", "gateway"]) -> str:
+        """The URL of one store, falling back to a SQLite file in the data folder."""
+        configured = {
+            "civil": self.civil_registry_url,
+            "passport": self.passport_registry_url,
+            "gateway": self.gateway_store_url,
+        }[name]
+        if configured:
+            return configured
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{name}.sqlite3').resolve()}"
