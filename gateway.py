@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await opened.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
@@ -128,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.registries = opened
+    return app
 
 
 # The command line ------------------------------------------------------------------------

@@ -8,11 +8,9 @@ the exception, while the server log keeps the whole of it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import SchemaExtension
 
 from errors import BawabaError, InputRejected, RegistryError
 from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
@@ -38,12 +36,17 @@ def _request_error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
+def _cause(error: GraphQLError) -> Exception | None:
+    """What made graphql-core report ``error``: a resolver's exception, or None for its own."""
+    original = error.original_error
+    while isinstance(original, GraphQLError):
+        original = original.original_error
+    return original
+
+
 def present_error(error: GraphQLError, messages: MessageCatalog, locale: Locale) -> GraphQLError:
     """The error as the client sees it: coded, localized, with nothing internal in it."""
-    original = error.original_error
-    # graphql-core wraps errors raised in resolvers; find the gateway's own, if any.
-    while isinstance(original, GraphQLError) and original.original_error is not None:
-        original = original.original_error
+    original = _cause(error)
     if isinstance(original, BawabaError):
         message = messages.message(original.code, locale, **original.params)
         extensions = error_extensions(original)
@@ -65,24 +68,13 @@ def present_error(error: GraphQLError, messages: MessageCatalog, locale: Locale)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    original = error.original_error
-    while isinstance(original, GraphQLError) and original.original_error is not None:
-        original = original.original_error
+    original = _cause(error)
     return original is not None and not isinstance(original, BawabaError)
 
 
-class CodedErrors(SchemaExtension):
-    """Rewrites the operation's errors with ``present_error`` before the response is sent."""
-
-    def __init__(self, messages: MessageCatalog) -> None:
-        super().__init__()
-        self.messages = messages
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        context = self.execution_context.context
-        locale = context.locale if isinstance(context, Context) else DEFAULT_LOCALE
-        result.errors = [present_error(error, self.messages, locale) for error in result.errors]
+def present_errors(
+    errors: list[GraphQLError], messages: MessageCatalog, context: object
+) -> list[GraphQLError]:
+    """Every error of a result, as ``present_error`` shows it to the caller of ``context``."""
+    locale = context.locale if isinstance(context, Context) else DEFAULT_LOCALE
+    return [present_error(error, messages, locale) for error in errors]

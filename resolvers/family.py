@@ -14,9 +14,10 @@ from datasources.records import (
     Relationship,
     TravelPermit,
 )
-from errors import NotAuthorized
+from errors import NotAuthorized, NotFound
 from resolvers.context import Context, Info
 from resolvers.hijri_calendar import gregorian_age, hijri_age
+from resolvers.national_ids import require_national_id
 from resolvers.pagination import (
     Connection,
     build_connection,
@@ -114,3 +115,15 @@ async def dependent_travel_permits(
         has_next_page=page.has_next_page,
         after=position is not None,
     )
+
+
+async def resolve_dependent(info: Info, national_id: str) -> FamilyLink:
+    """One of the viewer's dependents; NOT_FOUND for anyone else, malformed IDs never looked up."""
+    context = info.context
+    guardian_id = context.viewer.require_person()
+    require_national_id(national_id)
+    links = await context.loaders.dependents_by_guardian.load(guardian_id)
+    for link in links:
+        if link.person.national_id == national_id:
+            return link
+    raise NotFound()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import strawberry
+
 from datasources.records import (
     Country,
     PermitStatus,
@@ -43,14 +45,14 @@ async def load_permit_for_viewer(context: Context, permit_key: str) -> TravelPer
     return permit
 
 
-async def resolve_travel_permit(info: Info, id: str) -> TravelPermit:
+async def resolve_travel_permit(info: Info, id: strawberry.ID) -> TravelPermit:
     type_name, key = decode_global_id(id)
     if type_name != PERMIT_TYPE:
         raise NotFound()
     return await load_permit_for_viewer(info.context, key)
 
 
-async def resolve_node(info: Info, id: str) -> object:
+async def resolve_node(info: Info, id: strawberry.ID) -> object:
     """Any object by its global ID; each type applies its own authorization."""
     type_name, key = decode_global_id(id)
     if type_name == PERMIT_TYPE:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from i18n.catalog import MessageCatalog
-from resolvers.error_reporting import CodedErrors, is_unexpected
+from resolvers.error_reporting import is_unexpected, present_errors
 from schema.family import Dependent
 from schema.people import Citizen, Resident
 from schema.query import Query
@@ -19,6 +20,21 @@ logger = logging.getLogger("bawaba.errors")
 
 
 class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema, answering every error with a code and a localized message."""
+
+    def __init__(self, *args: Any, messages: MessageCatalog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.messages = messages
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Rewritten here rather than in an extension: parse errors raised by the parser
+        # cache skip the extensions' after-operation hooks.
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
+            result.errors = present_errors(result.errors, self.messages, context)
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -34,9 +50,9 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         types=[Citizen, Resident, Dependent],
+        messages=messages,
         extensions=[
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
-            lambda: CodedErrors(messages),
         ],
     )

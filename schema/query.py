@@ -1,11 +1,16 @@
 """The root query."""
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
-from resolvers import people, permits
+from resolvers import family, people, permits
 from schema.common import Node
 from schema.people import Person
 from schema.permits import TravelPermit
+
+if TYPE_CHECKING:
+    from schema.family import Dependent
 
 
 @strawberry.type
@@ -16,5 +21,9 @@ class Query:
     travel_permit: TravelPermit | None = strawberry.field(
         resolver=permits.resolve_travel_permit,
         description="One permit, for its guardian, its traveller or a dashboard token.",
+    )
+    dependent: Annotated["Dependent", strawberry.lazy("schema.family")] | None = strawberry.field(
+        resolver=family.resolve_dependent,
+        description="One of the signed-in guardian's dependents, by national ID.",
     )
     node: Node | None = strawberry.field(resolver=permits.resolve_node)

@@ -1,0 +1,194 @@
+"""Fixtures: a gateway on each backend (SQLite files, real PostgreSQL), clients, SQL counters.
+
+PostgreSQL is found at ``BAWABA_TEST_POSTGRES_URL`` (default: the local server's ``test``
+database). Each test session creates its own databases there and drops them afterwards.
+Without a server the PostgreSQL tests skip, except under ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from gateway import create_app, prepare_stores
+from settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BAWABA_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test"
+)
+ON_CI = os.environ.get("CI", "").lower() == "true"
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+async def _postgres_reachable() -> str | None:
+    try:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError) as error:
+        return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}"
+    await connection.close()
+    return None
+
+
+@dataclass
+class PostgresDatabases:
+    """Throw-away databases on the test server, dropped when the session ends."""
+
+    created: list[str] = field(default_factory=list)
+
+    async def create(self, purpose: str) -> str:
+        name = f"bawaba_test_{purpose}_{uuid.uuid4().hex[:10]}"
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+        self.created.append(name)
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace(
+            "postgresql://", "postgresql+asyncpg://"
+        )
+        return f"{base}/{name}"
+
+    async def drop_all(self) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            for name in self.created:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+_databases = PostgresDatabases()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_test_databases() -> AsyncIterator[None]:
+    yield
+    if _databases.created:
+        await _databases.drop_all()
+
+
+async def postgres_databases() -> PostgresDatabases:
+    """The session's PostgreSQL databases; skips (fails on CI) when there is no server."""
+    problem = await _postgres_reachable()
+    if problem:
+        if ON_CI:
+            pytest.fail(f"CI=true but {problem}")
+        pytest.skip(problem)
+    return _databases
+
+
+async def make_settings(backend: str, directory: Path) -> Settings:
+    """Settings for a fresh pair of registries on ``backend``."""
+    if backend == "sqlite":
+        return Settings(mode="demo", data_dir=directory, secret_key=TEST_SECRET)
+    databases = await postgres_databases()
+    return Settings(
+        mode="demo",
+        data_dir=directory,
+        secret_key=TEST_SECRET,
+        civil_registry_url=await databases.create("civil"),
+        passport_registry_url=await databases.create("passport"),
+    )
+
+
+@dataclass
+class Gateway:
+    """A running gateway app on one backend, with a client and a SQL statement counter."""
+
+    backend: str
+    settings: Settings
+    app: Starlette
+    client: httpx.AsyncClient
+    statements: list[str]
+
+    async def graphql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        locale: str | None = None,
+    ) -> dict[str, Any]:
+        response = await self.post(query, variables, token=token, locale=locale)
+        assert response.headers["content-type"].startswith("application/"), response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        locale: str | None = None,
+    ) -> httpx.Response:
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if locale:
+            headers["Accept-Language"] = locale
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await self.client.post("/graphql", json=body, headers=headers)
+
+    def token(self, national_id: str, scopes: tuple[str, ...] = ()) -> str:
+        from resolvers.access_tokens import issue_access_token
+
+        return issue_access_token(self.settings.secret_key, national_id, scopes=scopes)
+
+
+async def start_gateway(settings: Settings, backend: str) -> AsyncIterator[Gateway]:
+    await prepare_stores(settings)
+    app = create_app(settings)
+    statements: list[str] = []
+    registries = app.state.registries
+    for engine in (registries.civil.engine, registries.passports.engine):
+        event.listen(
+            engine.sync_engine,
+            "before_cursor_execute",
+            lambda _conn, _cursor, statement, *_: statements.append(statement),
+        )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield Gateway(backend, settings, app, client, statements)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def gateway(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Gateway]:
+    """A gateway with the demo population, shared by the read-only tests of a backend."""
+    backend = request.param
+    settings = await make_settings(backend, tmp_path_factory.mktemp(f"demo-{backend}"))
+    async for running in start_gateway(settings, backend):
+        yield running
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def fresh_gateway(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Gateway]:
+    """A gateway of its own (demo population included), for tests that add data."""
+    backend = request.param
+    settings = await make_settings(backend, tmp_path)
+    async for running in start_gateway(settings, backend):
+        yield running
+
+
+@pytest.fixture
+def contract_dir() -> Iterator[Path]:
+    yield Path(__file__).resolve().parent.parent / "contract"
+
+
+def random_secret() -> str:
+    return secrets.token_urlsafe(48)

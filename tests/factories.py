@@ -1,0 +1,78 @@
+"""Factories for people, families and permits, written straight into the registries."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from datasources.passport_registry import passports, permit_status_changes, travel_permits
+from resolvers.national_ids import luhn_check_digit
+
+_sequence = itertools.count(1)
+
+
+def new_national_id(*, citizen: bool = True) -> str:
+    """A valid national ID that no demo person and no earlier factory call has."""
+    payload = f"{1 if citizen else 2}9{next(_sequence) % 10**7:07d}"
+    return payload + str(luhn_check_digit(payload))
+
+
+def person_row(
+    national_id: str, *, born: date, married: bool = False, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "national_id": national_id,
+        "name_ar": extra.get("name_ar", "شخص تجريبي"),
+        "name_en": extra.get("name_en", "Test Person"),
+        "birth_date": born,
+        "gender": extra.get("gender", "MALE"),
+        "marital_status": "MARRIED" if married else "SINGLE",
+        "nationality": "SA" if national_id.startswith("1") else "EG",
+        "mobile_number": "+966500000000",
+    }
+
+
+async def make_family(
+    gateway: Any, *, dependents: int, permits_each: int, today: date | None = None
+) -> tuple[str, list[str]]:
+    """A guardian with ``dependents`` children, each with ``permits_each`` permits."""
+    registries = gateway.app.state.registries
+    today = today or date.today()
+    guardian_id = new_national_id()
+    children = [new_national_id() for _ in range(dependents)]
+    await registries.civil.add_people(
+        [person_row(guardian_id, born=date(1980, 1, 1), married=True)]
+        + [person_row(child, born=today - timedelta(days=365 * 10)) for child in children]
+    )
+    await registries.civil.add_family_links(
+        [{"guardian_id": guardian_id, "dependent_id": child, "relationship": "SON"}
+         for child in children]
+    )  # fmt: skip
+    await registries.passports.add_rows(
+        passports,
+        [{"number": f"T{guardian_id[2:]}", "holder_id": guardian_id, "issuing_country": "SA",
+          "issue_date": today - timedelta(days=100), "expiry_date": today + timedelta(days=900),
+          "status": "VALID", "recorded_at": datetime.now(UTC)}],
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    permits, changes = [], []
+    for child in children:
+        for index in range(permits_each):
+            permit_id = uuid.uuid4().hex
+            created = now - timedelta(days=index, minutes=int(child[-4:]))
+            permits.append({
+                "id": permit_id, "number": f"TP-T-{permit_id[:12]}", "traveller_id": child,
+                "guardian_id": guardian_id, "kind": "SINGLE_TRIP", "destinations": "AE",
+                "valid_from": today + timedelta(days=index * 30),
+                "valid_until": today + timedelta(days=index * 30 + 10), "status": "PENDING",
+                "status_reason": None, "created_at": created, "updated_at": created,
+            })  # fmt: skip
+            changes.append({
+                "permit_id": permit_id, "status": "PENDING", "previous_status": None,
+                "reason": None, "at": created, "actor": guardian_id,
+            })  # fmt: skip
+    await registries.passports.add_rows(travel_permits, permits)
+    await registries.passports.add_rows(permit_status_changes, changes)
+    return guardian_id, children
