@@ -27,6 +27,7 @@ from datasources.country_directory import CountryDirectory
 from datasources.demo_population import demo_person, seed_demo_population
 from datasources.migrations import upgrade_to_latest
 from datasources.passport_registry import SqlPassportRegistry
+from datasources.redis_store import RedisStore
 from datasources.sql_engine import create_registry_engine
 from errors import RegistryError
 from i18n.catalog import MessageCatalog
@@ -45,10 +46,14 @@ TIMEZONE = ZoneInfo("Asia/Riyadh")
 class OpenRegistries:
     civil: SqlCivilRegistry
     passports: SqlPassportRegistry
+    redis: RedisStore | None = None
+
+    def all(self) -> list[SqlCivilRegistry | SqlPassportRegistry | RedisStore]:
+        return [self.civil, self.passports] + ([self.redis] if self.redis else [])
 
     async def close(self) -> None:
-        await self.civil.close()
-        await self.passports.close()
+        for store in self.all():
+            await store.close()
 
 
 def open_registries(settings: Settings) -> OpenRegistries:
@@ -62,6 +67,7 @@ def open_registries(settings: Settings) -> OpenRegistries:
         passports=SqlPassportRegistry(
             create_registry_engine(settings.registry_url("passport"), pool_size=pool)
         ),
+        redis=RedisStore(settings.redis_url) if settings.redis_url else None,
     )
 
 
@@ -104,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(_: Request) -> JSONResponse:
         report = {}
-        for registry in (opened.civil, opened.passports):
+        for registry in opened.all():
             try:
                 await asyncio.wait_for(registry.ping(), timeout=2)
                 report[registry.name] = "ready"

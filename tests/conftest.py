@@ -192,3 +192,24 @@ def contract_dir() -> Iterator[Path]:
 
 def random_secret() -> str:
     return secrets.token_urlsafe(48)
+
+
+REDIS_URL = os.environ.get("BAWABA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> str:
+    """The test Redis; skips (fails on CI) when there is no server."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as error:
+        if ON_CI:
+            pytest.fail(f"CI=true but Redis is not reachable at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+    finally:
+        await client.aclose()
+    return REDIS_URL

@@ -1,0 +1,30 @@
+"""The registries' schemas come from Alembic migrations and match the tables the code reads."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from datasources import civil_registry, passport_registry
+from datasources.migrations import current_revision, latest_revision
+
+
+@pytest.mark.parametrize(
+    ("store", "metadata"),
+    [("civil", civil_registry.metadata), ("passport", passport_registry.metadata)],
+)
+async def test_migrated_schema_matches_the_code(gateway, store, metadata) -> None:
+    registries = gateway.app.state.registries
+    engine = registries.civil.engine if store == "civil" else registries.passports.engine
+
+    def differences(connection):
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": False}
+        )
+        return compare_metadata(context, metadata)
+
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(differences)
+    assert diff == []
+    assert await current_revision(engine, store) == latest_revision(store)
