@@ -81,7 +81,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return self.error_response(request, error.code, 401)
         except HTTPException as error:
             code = _HTTP_ERROR_CODES.get(error.reason, "BAD_REQUEST")
-            return self.error_response(request, code, error.status_code)
+            status = 415 if code == "UNSUPPORTED_MEDIA_TYPE" else error.status_code
+            return self.error_response(request, code, status)
 
     def error_response(self, request: Request | WebSocket, code: str, status: int) -> Response:
         locale: Locale = negotiate_locale(request.headers.get("accept-language"))
