@@ -49,7 +49,13 @@ class OpenRegistries:
     redis: RedisStore | None = None
 
     def all(self) -> list[SqlCivilRegistry | SqlPassportRegistry | RedisStore]:
-        return [self.civil, self.passports] + ([self.redis] if self.redis else [])
+        stores: list[SqlCivilRegistry | SqlPassportRegistry | RedisStore] = [
+            self.civil,
+            self.passports,
+        ]
+        if self.redis:
+            stores.append(self.redis)
+        return stores
 
     async def close(self) -> None:
         for store in self.all():
