@@ -1,4 +1,4 @@
-"""Bawaba's wiring: settings → registries → schema → routes → app, and the command line.
+"""Bawaba's wiring: settings → stores → services → schema → routes → app, and the command line.
 
 Nothing here decides anything; it connects the layers. ``gateway serve`` prepares the
 stores (migrations, demo data) once, then starts uvicorn with as many workers as asked.
@@ -10,10 +10,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -22,17 +22,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from datasources.access_audit import SqlAccessAuditLog
+from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
 from datasources.civil_registry import SqlCivilRegistry
 from datasources.country_directory import CountryDirectory
-from datasources.demo_population import demo_person, seed_demo_population
+from datasources.credential_store import SqlCredentialStore
+from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
 from datasources.migrations import upgrade_to_latest
+from datasources.partner_keys import SqlPartnerKeyStore
 from datasources.passport_registry import SqlPassportRegistry
 from datasources.redis_store import RedisStore
+from datasources.sms_gateway import OutboxSmsGateway
 from datasources.sql_engine import create_registry_engine
 from errors import RegistryError
 from i18n.catalog import MessageCatalog
 from resolvers.access_tokens import issue_access_token
-from resolvers.context import Policy, Registries
+from resolvers.authentication import Authenticator, RevokedSessions
+from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.national_ids import is_valid_national_id
 from schema import build_schema
@@ -40,73 +46,120 @@ from settings import Settings
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
-class OpenRegistries:
+class OpenStores:
+    """Every database and server the process talks to, opened once."""
+
     civil: SqlCivilRegistry
     passports: SqlPassportRegistry
-    redis: RedisStore | None = None
+    credentials: SqlCredentialStore
+    partner_keys: SqlPartnerKeyStore
+    audit: SqlAccessAuditLog
+    sms: OutboxSmsGateway
+    redis: RedisStore | None
 
-    def all(self) -> list[SqlCivilRegistry | SqlPassportRegistry | RedisStore]:
-        stores: list[SqlCivilRegistry | SqlPassportRegistry | RedisStore] = [
-            self.civil,
-            self.passports,
-        ]
+    def probes(self) -> dict[str, Callable[[], object]]:
+        probes: dict[str, Callable[[], object]] = {
+            "civil": self.civil.ping,
+            "passport": self.passports.ping,
+            "gateway": self.credentials.ping,
+        }
         if self.redis:
-            stores.append(self.redis)
-        return stores
+            probes["redis"] = self.redis.ping
+        return probes
 
     async def close(self) -> None:
-        for store in self.all():
+        await self.audit.close()
+        for store in (self.civil, self.passports, self.credentials):
             await store.close()
+        if self.redis:
+            await self.redis.close()
 
 
-def open_registries(settings: Settings) -> OpenRegistries:
-    if settings.civil_registry_url is None or settings.passport_registry_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+def open_stores(settings: Settings) -> OpenStores:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     pool = settings.registry_pool_size
-    return OpenRegistries(
+    gateway_engine = create_registry_engine(settings.registry_url("gateway"), pool_size=pool)
+    return OpenStores(
         civil=SqlCivilRegistry(
             create_registry_engine(settings.registry_url("civil"), pool_size=pool)
         ),
         passports=SqlPassportRegistry(
             create_registry_engine(settings.registry_url("passport"), pool_size=pool)
         ),
+        credentials=SqlCredentialStore(gateway_engine),
+        partner_keys=SqlPartnerKeyStore(gateway_engine),
+        audit=SqlAccessAuditLog(gateway_engine),
+        sms=OutboxSmsGateway(gateway_engine),
         redis=RedisStore(settings.redis_url) if settings.redis_url else None,
     )
 
 
 async def prepare_stores(settings: Settings) -> None:
-    """Migrate every registry to its latest schema and, in demo mode, seed the demo people."""
-    registries = open_registries(settings)
+    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
+    stores = open_stores(settings)
     try:
-        await upgrade_to_latest(registries.civil.engine, "civil")
-        await upgrade_to_latest(registries.passports.engine, "passport")
-        if settings.demo and await seed_demo_population(registries.civil, registries.passports):
-            logger.info("seeded the demo population")
+        await upgrade_to_latest(stores.civil.engine, "civil")
+        await upgrade_to_latest(stores.passports.engine, "passport")
+        await upgrade_to_latest(stores.credentials.engine, "gateway")
+        if settings.demo:
+            if await seed_demo_population(stores.civil, stores.passports):
+                logger.info("seeded the demo population")
+            await seed_demo_credentials(stores.credentials)
     finally:
-        await registries.close()
+        await stores.close()
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Starlette:
     settings = settings or Settings()
     messages = MessageCatalog.load()
-    countries = CountryDirectory.load()
+    stores = open_stores(settings)
+    attempts = (
+        RedisAttemptCounters(stores.redis.client)
+        if stores.redis
+        else SqlAttemptCounters(stores.credentials.engine)
+    )
+    services = Services(
+        registries=Registries(
+            civil=stores.civil,
+            passports=stores.passports,
+            countries=CountryDirectory.load(),
+            messages=messages,
+        ),
+        store=GatewayStore(
+            credentials=stores.credentials,
+            partner_keys=stores.partner_keys,
+            attempts=attempts,
+            audit=stores.audit,
+            sms=stores.sms,
+        ),
+        policy=Policy(
+            permit_page_size_limit=settings.permit_page_size_limit,
+            access_token_lifetime=timedelta(minutes=settings.access_token_minutes),
+        ),
+        secret_key=settings.secret_key,
+        clock=clock,
+    )
     schema = build_schema(
         messages,
         parse_cache_size=settings.parse_cache_size,
         validation_cache_size=settings.validation_cache_size,
     )
-    opened = open_registries(settings)
-    registries = Registries(
-        civil=opened.civil, passports=opened.passports, countries=countries, messages=messages
-    )
     graphql = GatewayGraphQL(
         schema,
-        registries=registries,
-        policy=Policy(permit_page_size_limit=settings.permit_page_size_limit),
-        secret_key=settings.secret_key,
+        services=services,
+        authenticator=Authenticator(
+            secret_key=settings.secret_key,
+            sessions=RevokedSessions(stores.credentials),
+            partner_keys=stores.partner_keys,
+        ),
         timezone=TIMEZONE,
         graphiql=True,
     )
@@ -116,12 +169,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(_: Request) -> JSONResponse:
         report = {}
-        for registry in opened.all():
+        for name, probe in stores.probes().items():
             try:
-                await asyncio.wait_for(registry.ping(), timeout=2)
-                report[registry.name] = "ready"
+                await asyncio.wait_for(probe(), timeout=2)  # type: ignore[arg-type]
+                report[name] = "ready"
             except (RegistryError, TimeoutError):
-                report[registry.name] = "unavailable"
+                report[name] = "unavailable"
         ready = all(state == "ready" for state in report.values())
         return JSONResponse(
             {"ready": ready, "registries": report}, status_code=200 if ready else 503
@@ -130,7 +183,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
-        await opened.close()
+        await stores.close()
 
     app = Starlette(
         routes=[
@@ -140,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.state.registries = opened
+    app.state.registries = stores
+    app.state.services = services
     return app
 
 
@@ -165,7 +219,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
 
 def command_migrate(_: argparse.Namespace) -> int:
     asyncio.run(prepare_stores(Settings()))
-    print("registries are at their latest schema")
+    print("every store is at its latest schema")
     return 0
 
 
@@ -174,18 +228,17 @@ def command_seed(arguments: argparse.Namespace) -> int:
 
     settings = Settings()
 
-    async def seed() -> None:
+    async def seed() -> int:
         await prepare_stores(settings)
-        registries = open_registries(settings)
+        stores = open_stores(settings)
         try:
-            count = await seed_synthetic_population(
-                registries.civil, registries.passports, population=arguments.population
+            return await seed_synthetic_population(
+                stores.civil, stores.passports, population=arguments.population
             )
-            print(f"seeded {count} people")
         finally:
-            await registries.close()
+            await stores.close()
 
-    asyncio.run(seed())
+    print(f"seeded {asyncio.run(seed())} people")
     return 0
 
 
@@ -199,12 +252,10 @@ def command_token(arguments: argparse.Namespace) -> int:
         return 2
     person = demo_person(arguments.national_id)
     scopes = person.scopes if person else ()
+    lifetime = timedelta(minutes=arguments.minutes)
     print(
         issue_access_token(
-            settings.secret_key,
-            arguments.national_id,
-            scopes=scopes,
-            lifetime=timedelta(minutes=arguments.minutes),
+            settings.secret_key, arguments.national_id, scopes=scopes, lifetime=lifetime
         )
     )
     return 0
@@ -215,6 +266,58 @@ def command_export_schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def command_outbox(arguments: argparse.Namespace) -> int:
+    """The SMS messages the embedded default 'sent', newest first."""
+    settings = Settings()
+
+    async def read() -> list[str]:
+        await prepare_stores(settings)
+        stores = open_stores(settings)
+        try:
+            messages = await stores.sms.messages(arguments.national_id, limit=arguments.limit)
+        finally:
+            await stores.close()
+        return [f"{m.created_at:%Y-%m-%d %H:%M:%S} {m.national_id} {m.destination}  {m.body}"
+                for m in messages]  # fmt: skip
+
+    for line in asyncio.run(read()):
+        print(line)
+    return 0
+
+
+def command_partner(arguments: argparse.Namespace) -> int:
+    settings = Settings()
+
+    async def run() -> int:
+        await prepare_stores(settings)
+        stores = open_stores(settings)
+        try:
+            return await _partner_action(stores.partner_keys, arguments)
+        finally:
+            await stores.close()
+
+    return asyncio.run(run())
+
+
+async def _partner_action(keys: SqlPartnerKeyStore, arguments: argparse.Namespace) -> int:
+    if arguments.action == "create":
+        key, secret = await keys.create(arguments.name, arguments.scope, at=utc_now())
+        print(f"created partner key {key.id} for {key.name} with {' '.join(sorted(key.scopes))}")
+        print(f"X-API-Key: {secret}")
+        print("the key is shown once; store it now", file=sys.stderr)
+        return 0
+    if arguments.action == "list":
+        for key in await keys.all():
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            print(f"{key.id}  {key.name}  {' '.join(sorted(key.scopes))}  {state}")
+        return 0
+    if await keys.revoke(arguments.key_id, at=utc_now()):
+        print(f"revoked {arguments.key_id}")
+        return 0
+    print(f"no active partner key {arguments.key_id}", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -223,8 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=command_serve)
-    migrate = commands.add_parser("migrate", help="bring the registries to their latest schema")
-    migrate.set_defaults(run=command_migrate)
+    commands.add_parser("migrate", help="bring every store to its latest schema").set_defaults(
+        run=command_migrate
+    )
     seed = commands.add_parser("seed", help="add a large synthetic population")
     seed.add_argument("--population", type=int, default=1000)
     seed.set_defaults(run=command_seed)
@@ -232,8 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("national_id")
     token.add_argument("--minutes", type=int, default=60)
     token.set_defaults(run=command_token)
-    export = commands.add_parser("export-schema", help="print the schema as SDL")
-    export.set_defaults(run=command_export_schema)
+    commands.add_parser("export-schema", help="print the schema as SDL").set_defaults(
+        run=command_export_schema
+    )
+    outbox = commands.add_parser("outbox", help="show the SMS outbox (embedded default)")
+    outbox.add_argument("national_id", nargs="?")
+    outbox.add_argument("--limit", type=int, default=20)
+    outbox.set_defaults(run=command_outbox)
+    partner = commands.add_parser("partner", help="manage partner API keys")
+    actions = partner.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key; it is printed once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, help="e.g. permits:verify")
+    actions.add_parser("list", help="list keys (never their secrets)")
+    revoke = actions.add_parser("revoke", help="revoke a key by its ID")
+    revoke.add_argument("key_id")
+    partner.set_defaults(run=command_partner)
     return parser
 
 

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from datasources.civil_registry import SqlCivilRegistry
+from datasources.credential_store import SqlCredentialStore
 from datasources.passport_registry import (
     SqlPassportRegistry,
     passports,
@@ -378,4 +381,21 @@ async def seed_demo_population(
             }
         ],
     )
+    return True
+
+
+async def seed_demo_credentials(store: SqlCredentialStore) -> bool:
+    """Passwords (and the operator's scopes) of the demo people, unless some are there."""
+    if await store.count_credentials() > 0:
+        return False
+    now = datetime.now(UTC)
+    # One hash serves every demo person: they share the documented demo password.
+    hashes = {
+        password: PasswordHasher().hash(password) for password in {p.password for p in DEMO_PEOPLE}
+    }
+    await store.add_credentials(
+        {"national_id": person.national_id, "password_hash": hashes[person.password],
+         "scopes": " ".join(person.scopes), "updated_at": now}
+        for person in DEMO_PEOPLE
+    )  # fmt: skip
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -182,6 +183,12 @@ class SqlPassportRegistry:
         self._permits_by_ids = select(*_PERMIT_COLUMNS).where(
             any_of(travel_permits.c.id, "ids", postgresql=pg)
         )
+        self._approved_on = select(*_PERMIT_COLUMNS).where(
+            travel_permits.c.traveller_id == bindparam("traveller", type_=String),
+            travel_permits.c.status == PermitStatus.APPROVED.value,
+            travel_permits.c.valid_from <= bindparam("day", type_=Date),
+            travel_permits.c.valid_until >= bindparam("day", type_=Date),
+        )
         self._histories = (
             select(permit_status_changes)
             .where(any_of(permit_status_changes.c.permit_id, "ids", postgresql=pg))
@@ -278,6 +285,10 @@ class SqlPassportRegistry:
     async def permits_by_ids(self, permit_ids: Sequence[str]) -> Mapping[str, TravelPermit]:
         rows = await self._fetch(self._permits_by_ids, {"ids": list(permit_ids)})
         return {row.id: _permit(row) for row in rows}
+
+    async def approved_permits_on(self, traveller_id: str, day: date) -> Sequence[TravelPermit]:
+        rows = await self._fetch(self._approved_on, {"traveller": traveller_id, "day": day})
+        return [_permit(row) for row in rows]
 
     async def status_histories(
         self, permit_ids: Sequence[str]

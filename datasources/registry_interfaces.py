@@ -7,6 +7,7 @@ one call whatever stands behind the interface (SQL here; an agency's HTTP API la
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Protocol
 
 from datasources.records import (
@@ -55,6 +56,9 @@ class PassportRegistry(Registry, Protocol):
     async def permit_pages(
         self, requests: Sequence[PermitPageRequest]
     ) -> Mapping[PermitPageRequest, PermitPage]: ...
+
+    async def approved_permits_on(self, traveller_id: str, day: date) -> Sequence[TravelPermit]:
+        """The traveller's APPROVED permits whose validity includes ``day``."""
 
     async def status_histories(
         self, permit_ids: Sequence[str]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from errors import NotAuthenticated
-from resolvers.viewer import Viewer
+from resolvers.viewer import CallerKind, Viewer
 
 _ISSUER = "bawaba"
 _AUDIENCE = "bawaba-api"
@@ -23,9 +23,10 @@ def issue_access_token(
     scopes: Iterable[str] = (),
     lifetime: timedelta = timedelta(minutes=15),
     now: datetime | None = None,
+    session_id: str | None = None,
 ) -> str:
     issued = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "iss": _ISSUER,
         "aud": _AUDIENCE,
         "sub": national_id,
@@ -34,6 +35,8 @@ def issue_access_token(
         "exp": issued + lifetime,
         "jti": uuid.uuid4().hex,
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, secret_key, algorithm=_ALGORITHM)
 
 
@@ -52,8 +55,14 @@ def read_access_token(secret_key: str, token: str) -> Viewer:
         raise NotAuthenticated("TOKEN_EXPIRED") from error
     except jwt.InvalidTokenError as error:
         raise NotAuthenticated("INVALID_TOKEN") from error
-    subject = claims["sub"]
-    scope = claims.get("scope", "")
+    subject, scope, session = claims["sub"], claims.get("scope", ""), claims.get("sid")
     if not isinstance(subject, str) or not isinstance(scope, str):
         raise NotAuthenticated("INVALID_TOKEN")
-    return Viewer(national_id=subject, scopes=frozenset(scope.split()))
+    if session is not None and not isinstance(session, str):
+        raise NotAuthenticated("INVALID_TOKEN")
+    return Viewer(
+        kind=CallerKind.PERSON,
+        national_id=subject,
+        scopes=frozenset(scope.split()),
+        session_id=session,
+    )

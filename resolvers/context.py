@@ -1,15 +1,21 @@
-"""What every resolver receives: the viewer, the language, the loaders and the registries."""
+"""What every resolver receives: viewer, language, loaders, registries and stores."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import strawberry
 
+from datasources.access_audit import SqlAccessAuditLog
+from datasources.attempt_counters import AttemptCounters
 from datasources.country_directory import CountryDirectory
+from datasources.credential_store import SqlCredentialStore
 from datasources.loaders import Loaders
+from datasources.partner_keys import SqlPartnerKeyStore
 from datasources.registry_interfaces import CivilRegistry, PassportRegistry
+from datasources.sms_gateway import SmsGateway
 from i18n.catalog import Locale, MessageCatalog
 from resolvers.viewer import Viewer
 
@@ -25,10 +31,36 @@ class Registries:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayStore:
+    """The gateway's own state: sign-in, sessions, partner keys, counters, audit, SMS."""
+
+    credentials: SqlCredentialStore
+    partner_keys: SqlPartnerKeyStore
+    attempts: AttemptCounters
+    audit: SqlAccessAuditLog
+    sms: SmsGateway
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Rules the operators configure (see ``settings.Settings``)."""
 
     permit_page_size_limit: int = 50
+    access_token_lifetime: timedelta = timedelta(minutes=15)
+    refresh_token_lifetime: timedelta = timedelta(days=30)
+    sign_in_code_lifetime: timedelta = timedelta(minutes=5)
+    sign_in_code_attempts: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a request may use that lives as long as the process."""
+
+    registries: Registries
+    store: GatewayStore
+    policy: Policy
+    secret_key: str
+    clock: Callable[[], datetime]
 
 
 @dataclass(slots=True)
@@ -39,8 +71,24 @@ class Context:
     locale: Locale
     today: date
     loaders: Loaders
-    registries: Registries
-    policy: Policy
+    services: Services
+    operation: str = "unnamed"
+    recorded_accesses: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def registries(self) -> Registries:
+        return self.services.registries
+
+    @property
+    def policy(self) -> Policy:
+        return self.services.policy
+
+    @property
+    def store(self) -> GatewayStore:
+        return self.services.store
+
+    def now(self) -> datetime:
+        return self.services.clock()
 
     def message(self, code: str, **params: object) -> str:
         return self.registries.messages.message(code, self.locale, **params)

@@ -15,6 +15,7 @@ from datasources.records import (
     TravelPermit,
 )
 from errors import NotAuthorized, NotFound
+from resolvers.access_log import record_access
 from resolvers.context import Context, Info
 from resolvers.hijri_calendar import gregorian_age, hijri_age
 from resolvers.national_ids import require_national_id
@@ -53,7 +54,10 @@ async def dependents(root: Person, info: Info) -> Sequence[FamilyLink]:
     context = info.context
     if context.viewer.national_id != root.national_id:
         raise NotAuthorized()
-    return await context.loaders.dependents_by_guardian.load(root.national_id)
+    links = await context.loaders.dependents_by_guardian.load(root.national_id)
+    for link in links:
+        record_access(info, link.person.national_id)
+    return links
 
 
 def age(root: FamilyLink, info: Info) -> int:
@@ -125,5 +129,6 @@ async def resolve_dependent(info: Info, national_id: str) -> FamilyLink:
     links = await context.loaders.dependents_by_guardian.load(guardian_id)
     for link in links:
         if link.person.national_id == national_id:
+            record_access(info, national_id)
             return link
     raise NotFound()

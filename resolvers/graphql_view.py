@@ -15,11 +15,10 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
 from datasources.loaders import Loaders
-from errors import NotAuthenticated
+from errors import NotAuthenticated, RegistryError
 from i18n.catalog import Locale, negotiate_locale
-from resolvers.access_tokens import read_access_token
-from resolvers.context import Context, Policy, Registries
-from resolvers.viewer import ANONYMOUS, Viewer
+from resolvers.authentication import Authenticator
+from resolvers.context import Context, Services
 
 # Strawberry reports HTTP-level failures as plain text; these give each a stable code.
 _HTTP_ERROR_CODES = {
@@ -37,36 +36,25 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self,
         schema: Any,
         *,
-        registries: Registries,
-        policy: Policy,
-        secret_key: str,
+        services: Services,
+        authenticator: Authenticator,
         timezone: ZoneInfo,
         graphiql: bool,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
-        self.registries = registries
-        self.policy = policy
-        self.secret_key = secret_key
+        self.services = services
+        self.authenticator = authenticator
         self.timezone = timezone
 
-    def viewer_of(self, request: Request | WebSocket) -> Viewer:
-        authorization = request.headers.get("authorization")
-        if not authorization:
-            return ANONYMOUS
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthenticated("INVALID_TOKEN")
-        return read_access_token(self.secret_key, token.strip())
-
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        registries = self.registries
+        registries = self.services.registries
+        client_address = request.client.host if request.client else "unknown"
         return Context(
-            viewer=self.viewer_of(request),
+            viewer=await self.authenticator.viewer(request.headers, client_address),
             locale=negotiate_locale(request.headers.get("accept-language")),
             today=datetime.now(self.timezone).date(),
             loaders=Loaders(registries.civil, registries.passports),
-            registries=registries,
-            policy=self.policy,
+            services=self.services,
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -79,17 +67,25 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         except NotAuthenticated as error:
             return self.error_response(request, error.code, 401)
+        except RegistryError as error:
+            # Checking credentials needs the gateway's store; without it nobody is let in.
+            return self.error_response(request, error.code, 503, registry=error.registry)
         except HTTPException as error:
             code = _HTTP_ERROR_CODES.get(error.reason, "BAD_REQUEST")
             status = 415 if code == "UNSUPPORTED_MEDIA_TYPE" else error.status_code
             return self.error_response(request, code, status)
 
-    def error_response(self, request: Request | WebSocket, code: str, status: int) -> Response:
+    def error_response(
+        self, request: Request | WebSocket, code: str, status: int, **params: str
+    ) -> Response:
         locale: Locale = negotiate_locale(request.headers.get("accept-language"))
-        message = self.registries.messages.message(code, locale)
+        message = self.services.registries.messages.message(code, locale, **params)
         headers = {"WWW-Authenticate": 'Bearer realm="bawaba"'} if status == 401 else None
         return JSONResponse(
-            {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+            {
+                "data": None,
+                "errors": [{"message": message, "extensions": {"code": code, **params}}],
+            },
             status_code=status,
             headers=headers,
         )

@@ -76,3 +76,24 @@ def build_connection(
             end_cursor=cursors[-1] if cursors else None,
         ),
     )
+
+
+def encode_sequence_cursor(sequence: int) -> str:
+    raw = f"{_CURSOR_PREFIX}seq|{sequence}".encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_sequence_cursor(cursor: str, *, field: str = "after") -> int:
+    """The sequence number a cursor names; INVALID_CURSOR for anything else."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        prefix = f"{_CURSOR_PREFIX}seq|"
+        if not raw.startswith(prefix):
+            raise ValueError("not a sequence cursor")
+        sequence = int(raw[len(prefix) :])
+        if sequence < 0:
+            raise ValueError("negative sequence")
+    except (UnicodeError, binascii.Error, ValueError) as error:
+        raise InputRejected("INVALID_CURSOR", field=field) from error
+    return sequence

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from datasources.records import Country, Passport, PassportStatus, Person
 from errors import NotAuthorized, NotFound
+from resolvers.access_log import record_access
 from resolvers.authorization import may_read_personal_records
 from resolvers.context import Info
 from resolvers.hijri_calendar import hijri_iso
@@ -38,6 +39,7 @@ async def current_passport(root: Person, info: Info) -> Passport | None:
     context = info.context
     if not await may_read_personal_records(context, root.national_id):
         raise NotAuthorized()
+    record_access(info, root.national_id)
     return await context.loaders.current_passport_by_holder.load(root.national_id)
 
 
@@ -46,6 +48,7 @@ async def passports(root: Person, info: Info) -> Sequence[Passport]:
     context = info.context
     if not await may_read_personal_records(context, root.national_id):
         raise NotAuthorized()
+    record_access(info, root.national_id)
     return await context.loaders.passports_by_holder.load(root.national_id)
 
 

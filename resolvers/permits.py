@@ -16,8 +16,9 @@ from datasources.records import (
     TravelPermit,
 )
 from errors import NotFound
+from resolvers.access_log import record_access
 from resolvers.authorization import may_read_permit
-from resolvers.context import Context, Info
+from resolvers.context import Info
 from resolvers.family import Reason
 from resolvers.global_ids import decode_global_id, encode_global_id
 
@@ -32,16 +33,19 @@ class StatusChange:
     at: datetime
 
 
-async def load_permit_for_viewer(context: Context, permit_key: str) -> TravelPermit:
+async def load_permit_for_viewer(info: Info, permit_key: str) -> TravelPermit:
     """The permit, if the viewer may read it; NOT_FOUND otherwise.
 
     A permit of another family is reported exactly like one that does not exist, so that
     nothing, not even its existence, leaks.
     """
+    context = info.context
     context.viewer.require_person()
     permit = await context.loaders.permit_by_id.load(permit_key)
     if permit is None or not may_read_permit(context, permit):
         raise NotFound()
+    record_access(info, permit.traveller_id)
+    record_access(info, permit.guardian_id)
     return permit
 
 
@@ -49,14 +53,14 @@ async def resolve_travel_permit(info: Info, id: strawberry.ID) -> TravelPermit:
     type_name, key = decode_global_id(id)
     if type_name != PERMIT_TYPE:
         raise NotFound()
-    return await load_permit_for_viewer(info.context, key)
+    return await load_permit_for_viewer(info, key)
 
 
 async def resolve_node(info: Info, id: strawberry.ID) -> object:
     """Any object by its global ID; each type applies its own authorization."""
     type_name, key = decode_global_id(id)
     if type_name == PERMIT_TYPE:
-        return await load_permit_for_viewer(info.context, key)
+        return await load_permit_for_viewer(info, key)
     raise NotFound()
 
 
@@ -81,10 +85,12 @@ def covers_all_countries(root: TravelPermit) -> bool:
 
 
 async def traveller(root: TravelPermit, info: Info) -> Person | None:
+    record_access(info, root.traveller_id)
     return await info.context.loaders.person_by_national_id.load(root.traveller_id)
 
 
 async def guardian(root: TravelPermit, info: Info) -> Person | None:
+    record_access(info, root.guardian_id)
     return await info.context.loaders.person_by_national_id.load(root.guardian_id)
 
 

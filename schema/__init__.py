@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from i18n.catalog import MessageCatalog
 from resolvers.error_reporting import is_unexpected, present_errors
 from schema.family import Dependent
+from schema.mutation import Mutation
 from schema.people import Citizen, Resident
 from schema.query import Query
 
@@ -49,6 +50,7 @@ def build_schema(
 ) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=[Citizen, Resident, Dependent],
         messages=messages,
         extensions=[

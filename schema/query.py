@@ -4,10 +4,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import family, people, permits
+from resolvers import access_log, family, people, permits, verification
+from schema.access_log import DataAccessConnection
 from schema.common import Node
 from schema.people import Person
 from schema.permits import TravelPermit
+from schema.verification import TravelPermitVerification
 
 if TYPE_CHECKING:
     from schema.family import Dependent
@@ -27,3 +29,12 @@ class Query:
         description="One of the signed-in guardian's dependents, by national ID.",
     )
     node: Node | None = strawberry.field(resolver=permits.resolve_node)
+    my_data_access_log: DataAccessConnection | None = strawberry.field(
+        resolver=access_log.my_data_access_log,
+        description="Who read or changed your data (guardians, operators, partners), newest first.",
+    )
+    verify_travel_permit: TravelPermitVerification | None = strawberry.field(
+        resolver=verification.verify_travel_permit,
+        description="For partners with permits:verify: may this traveller leave for this "
+        "destination on this date?",
+    )

@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,19 @@ async def make_settings(backend: str, directory: Path) -> Settings:
     )
 
 
+class AdjustableClock:
+    """The real time, plus whatever a test has advanced it by."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **amount: float) -> None:
+        self.offset += timedelta(**amount)
+
+
 @dataclass
 class Gateway:
     """A running gateway app on one backend, with a client and a SQL statement counter."""
@@ -111,6 +125,7 @@ class Gateway:
     app: Starlette
     client: httpx.AsyncClient
     statements: list[str]
+    clock: AdjustableClock
 
     async def graphql(
         self,
@@ -119,8 +134,9 @@ class Gateway:
         *,
         token: str | None = None,
         locale: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        response = await self.post(query, variables, token=token, locale=locale)
+        response = await self.post(query, variables, token=token, locale=locale, headers=headers)
         assert response.headers["content-type"].startswith("application/"), response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -131,8 +147,9 @@ class Gateway:
         *,
         token: str | None = None,
         locale: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {}
+        headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if locale:
@@ -150,7 +167,8 @@ class Gateway:
 
 async def start_gateway(settings: Settings, backend: str) -> AsyncIterator[Gateway]:
     await prepare_stores(settings)
-    app = create_app(settings)
+    clock = AdjustableClock()
+    app = create_app(settings, clock=clock)
     statements: list[str] = []
     registries = app.state.registries
     for engine in (registries.civil.engine, registries.passports.engine):
@@ -162,7 +180,7 @@ async def start_gateway(settings: Settings, backend: str) -> AsyncIterator[Gatew
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield Gateway(backend, settings, app, client, statements)
+            yield Gateway(backend, settings, app, client, statements, clock)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

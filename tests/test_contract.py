@@ -21,14 +21,12 @@ CONTRACT = Path(__file__).resolve().parent.parent / "contract"
 SHARED_CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 
 NOT_YET_BUILT = {
-    "frontend/Login.graphql": "sign-in (issue: two-factor sign-in)",
     "frontend/IssueTravelPermit.graphql": "the write path",
     "frontend/CancelTravelPermit.graphql": "the write path",
     "frontend/UpdatePassport.graphql": "the write path",
     "frontend/WatchMyPermits.graphql": "live status",
     "dashboard/LivePermits.graphql": "live status",
     "dashboard/PermitBoard.graphql": "live status (statistics)",
-    "partner/VerifyTravelPermit.graphql": "sign-in (partner verification)",
 }
 
 

@@ -30,7 +30,7 @@ async def test_readyz_reports_redis_when_configured(tmp_path, redis_url) -> None
         ready = await client.get("/readyz")
     assert ready.json() == {
         "ready": True,
-        "registries": {"civil": "ready", "passport": "ready", "redis": "ready"},
+        "registries": {"civil": "ready", "passport": "ready", "gateway": "ready", "redis": "ready"},
     }
 
 

@@ -137,7 +137,11 @@ async def test_a_registry_outage_leaves_the_other_registrys_fields(tmp_path) -> 
     codes = {(e["extensions"]["code"], e["extensions"]["registry"]) for e in body["errors"]}
     assert codes == {("REGISTRY_UNAVAILABLE", "passport")}
     assert ready.status_code == 503
-    assert ready.json()["registries"] == {"civil": "ready", "passport": "unavailable"}
+    assert ready.json()["registries"] == {
+        "civil": "ready",
+        "passport": "unavailable",
+        "gateway": "ready",
+    }
 
 
 async def test_health_and_graphiql(gateway) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.sql_engine import translated_errors
 
-StoreName = Literal["civil", "passport"]
+StoreName = Literal["civil", "passport", "gateway"]
 _SCRIPTS = Path(__file__).parent
 
 
