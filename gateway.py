@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         services=services,
         authenticator=Authenticator(
             secret_key=settings.secret_key,
-            sessions=RevokedSessions(stores.credentials),
+            sessions=RevokedSessions(stores.credentials, clock=clock),
             partner_keys=stores.partner_keys,
         ),
         timezone=TIMEZONE,

@@ -6,8 +6,8 @@ answers them with 401. A request without credentials is anonymous.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
 from datasources.credential_store import SqlCredentialStore
 from datasources.partner_keys import SqlPartnerKeyStore
@@ -23,20 +23,27 @@ class RevokedSessions:
     pay a store lookup per request; a logout takes effect within that time everywhere.
     """
 
-    def __init__(self, store: SqlCredentialStore, *, remember_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        store: SqlCredentialStore,
+        *,
+        clock: Callable[[], datetime],
+        remember: timedelta = timedelta(seconds=5),
+    ) -> None:
         self.store = store
-        self.remember_seconds = remember_seconds
-        self._answers: dict[str, tuple[float, bool]] = {}
+        self.clock = clock
+        self.remember = remember
+        self._answers: dict[str, tuple[datetime, bool]] = {}
 
     async def is_revoked(self, session_id: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         known = self._answers.get(session_id)
         if known is not None and known[0] > now:
             return known[1]
         revoked = await self.store.is_family_revoked(session_id)
         if len(self._answers) > 100_000:
             self._answers.clear()
-        self._answers[session_id] = (now + self.remember_seconds, revoked)
+        self._answers[session_id] = (now + self.remember, revoked)
         return revoked
 
     def forget(self, session_id: str) -> None:

@@ -81,7 +81,7 @@ async def start_login(context: Context, national_id: str, password: str) -> Star
          "client_address": context.viewer.client_address}
     )  # fmt: skip
     minutes = int(context.policy.sign_in_code_lifetime.total_seconds() // 60)
-    body = context.message("SIGN_IN_CODE_SMS", code=code, minutes=minutes)
+    body = context.message("SIGN_IN_CODE_SMS", one_time_code=code, minutes=minutes)
     await context.store.sms.send(SmsMessage(national_id, person.mobile_number, body, now))
     return StartLoginResult(
         SignInChallenge(challenge_id, "SMS", mask_phone_number(person.mobile_number), expires_at),

@@ -1,0 +1,122 @@
+"""Partners verify a trip with a scoped API key and see nothing personal."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
+from gateway import main as gateway_main
+from resolvers.global_ids import encode_global_id
+from tests.contract_documents import contract_document
+
+VERIFY = contract_document("partner/VerifyTravelPermit.graphql")
+
+
+async def partner_key(gateway, *scopes: str) -> str:
+    store = gateway.app.state.registries.partner_keys
+    _, secret = await store.create("Border control", scopes, at=gateway.clock())
+    return secret
+
+
+def today() -> date:
+    return date.today()
+
+
+async def verify(
+    gateway, key: str, destination: str, on: date, national_id: str = SARA.national_id
+):
+    variables = {"nationalId": national_id, "destination": destination, "on": on.isoformat()}
+    return await gateway.graphql(VERIFY, variables, headers={"X-API-Key": key})
+
+
+async def test_an_approved_permit_covers_the_trip(fresh_gateway) -> None:
+    key = await partner_key(fresh_gateway, "permits:verify")
+    # Sara's approved permit: AE and BH, from 5 days ago for 60 days.
+    covered = await verify(fresh_gateway, key, "AE", today() + timedelta(days=10))
+    other_country = await verify(fresh_gateway, key, "GB", today() + timedelta(days=10))
+    too_late = await verify(fresh_gateway, key, "AE", today() + timedelta(days=90))
+
+    answer = covered["data"]["verifyTravelPermit"]
+    assert answer["allowed"] is True
+    assert answer["permitNumber"].endswith("000001")
+    assert other_country["data"]["verifyTravelPermit"] == {
+        "allowed": False, "permitNumber": None, "validUntil": None}  # fmt: skip
+    assert too_late["data"]["verifyTravelPermit"]["allowed"] is False
+
+
+async def test_pending_rejected_and_cancelled_permits_do_not_count(fresh_gateway) -> None:
+    key = await partner_key(fresh_gateway, "permits:verify")
+    pending_gb = await verify(fresh_gateway, key, "GB", today() + timedelta(days=75))
+    cancelled_eg = await verify(fresh_gateway, key, "EG", today() + timedelta(days=12))
+    assert pending_gb["data"]["verifyTravelPermit"]["allowed"] is False
+    assert cancelled_eg["data"]["verifyTravelPermit"]["allowed"] is False
+
+
+async def test_a_key_without_the_scope_is_forbidden(fresh_gateway) -> None:
+    key = await partner_key(fresh_gateway, "stats:read")
+    result = await verify(fresh_gateway, key, "AE", today())
+    assert result["data"]["verifyTravelPermit"] is None
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_revoked_and_unknown_keys_are_unauthenticated(fresh_gateway) -> None:
+    store = fresh_gateway.app.state.registries.partner_keys
+    key_record, key = await store.create("Airline", ["permits:verify"], at=fresh_gateway.clock())
+    await store.revoke(key_record.id, at=fresh_gateway.clock())
+    for presented in (key, "bwb_nonsense", key[:-1] + ("A" if key[-1] != "A" else "B")):
+        response = await fresh_gateway.post(VERIFY, {"nationalId": SARA.national_id,
+                                                     "destination": "AE", "on": "2026-12-01"},
+                                            headers={"X-API-Key": presented})  # fmt: skip
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_API_KEY"
+
+
+async def test_a_person_token_cannot_call_partner_fields(gateway) -> None:
+    result = await gateway.graphql(
+        VERIFY, {"nationalId": SARA.national_id, "destination": "AE", "on": "2026-12-01"},
+        token=gateway.token(GUARDIAN.national_id),
+    )  # fmt: skip
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_partner_cannot_reach_personal_fields(fresh_gateway) -> None:
+    key = await partner_key(fresh_gateway, "permits:verify")
+    me = await fresh_gateway.graphql("{ me { nationalId } }", headers={"X-API-Key": key})
+    permit = await fresh_gateway.graphql(
+        contract_document("frontend/PermitDetails.graphql"),
+        {"id": encode_global_id("TravelPermit", demo_permit_id(1))},
+        headers={"X-API-Key": key},
+    )
+    assert me["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert permit["data"] == {"travelPermit": None}
+    assert permit["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize(
+    ("national_id", "destination", "code", "field"),
+    [("1112045876", "AE", "INVALID_NATIONAL_ID", "nationalId"),
+     (SARA.national_id, "XX", "UNKNOWN_COUNTRY", "destination")],
+)  # fmt: skip
+async def test_bad_input_is_coded(fresh_gateway, national_id, destination, code, field) -> None:
+    key = await partner_key(fresh_gateway, "permits:verify")
+    result = await verify(fresh_gateway, key, destination, today(), national_id=national_id)
+    assert result["errors"][0]["extensions"] == {"code": code, "field": field}
+
+
+def test_partner_keys_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("BAWABA_DATA_DIR", str(tmp_path))
+    assert gateway_main(["partner", "create", "--name", "Riyadh Air", "--scope",
+                         "permits:verify"]) == 0  # fmt: skip
+    created = capsys.readouterr().out
+    key_id = created.split()[3]
+    assert "X-API-Key: bwb_" in created
+    assert gateway_main(["partner", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{key_id}  Riyadh Air  permits:verify  active" in listing
+    assert "bwb_" not in listing
+    assert gateway_main(["partner", "revoke", key_id]) == 0
+    assert gateway_main(["partner", "list"]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert gateway_main(["partner", "revoke", key_id]) == 1
