@@ -16,9 +16,10 @@ from gateway import create_app  # noqa: F401  (the app must import cleanly)
 from i18n.catalog import MessageCatalog
 from resolvers.global_ids import encode_global_id
 from schema import build_schema
+from tests.contract_documents import CONTRACT_DIR, contract_document
 
-CONTRACT = Path(__file__).resolve().parent.parent / "contract"
-SHARED_CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
+CONTRACT = CONTRACT_DIR
+SHARED_CONTRACT = CONTRACT_DIR.parent.parent / "shared" / "contract"
 
 NOT_YET_BUILT = {
     "frontend/IssueTravelPermit.graphql": "the write path",
@@ -86,3 +87,27 @@ async def test_permit_details_runs_against_demo_data(gateway) -> None:
     assert permit["id"] == permit_id
     assert permit["status"] == "APPROVED"
     assert [step["status"] for step in permit["history"]] == ["PENDING", "APPROVED"]
+
+
+async def test_login_runs_against_demo_data(fresh_gateway) -> None:
+    from tests.sign_in_flow import sign_in
+
+    session = await sign_in(fresh_gateway, GUARDIAN.national_id)
+    assert session["accessToken"] and session["refreshToken"] and session["expiresAt"]
+
+
+async def test_verify_travel_permit_runs_against_demo_data(fresh_gateway) -> None:
+    from datetime import date, timedelta
+
+    from datasources.demo_population import SARA
+
+    store = fresh_gateway.app.state.registries.partner_keys
+    _, key = await store.create("Border control", ["permits:verify"], at=fresh_gateway.clock())
+    on = (date.today() + timedelta(days=3)).isoformat()
+    result = await fresh_gateway.graphql(
+        contract_document("partner/VerifyTravelPermit.graphql"),
+        {"nationalId": SARA.national_id, "destination": "AE", "on": on},
+        headers={"X-API-Key": key},
+    )
+    assert "errors" not in result
+    assert result["data"]["verifyTravelPermit"]["allowed"] is True
