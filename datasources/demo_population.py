@@ -21,7 +21,6 @@ from datasources.passport_registry import (
     passports,
     permit_status_changes,
     travel_bans,
-    travel_permits,
 )
 
 _DEMO_PERMIT_NAMESPACE = uuid.UUID("6f1c5a52-3f4e-4d0a-9a57-6b0f2d6c9a10")
@@ -368,7 +367,7 @@ async def seed_demo_population(
     await civil.add_family_links(links)
     await passport_registry.add_rows(passports, passport_rows(today, now))
     permits, changes = permit_rows(today, now)
-    await passport_registry.add_rows(travel_permits, permits)
+    await passport_registry.add_permits(permits)
     await passport_registry.add_rows(permit_status_changes, changes)
     await passport_registry.add_rows(
         travel_bans,

@@ -8,26 +8,19 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    UniqueConstraint,
-    bindparam,
-    func,
-    insert,
-    select,
-    text,
-    tuple_,
-)
+from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, select, text, tuple_
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.passport_tables import (
+    metadata,
+    passports,
+    permit_destinations,
+    permit_status_changes,
+    travel_bans,
+    travel_permits,
+)
+from datasources.permit_transitions import destination_rows
 from datasources.records import (
     Passport,
     PassportStatus,
@@ -40,74 +33,8 @@ from datasources.records import (
 )
 from datasources.sql_engine import UTCDateTime, any_of, is_postgresql, reading, translated_errors
 
-metadata = MetaData()
-
-passports = Table(
-    "passports",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("number", String(9), nullable=False),
-    Column("holder_id", String(10), nullable=False),
-    Column("issuing_country", String(2), nullable=False),
-    Column("issue_date", Date, nullable=False),
-    Column("expiry_date", Date, nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
-    UniqueConstraint("issuing_country", "number", name="uq_passports_country_number"),
-    Index("ix_passports_holder_id", "holder_id"),
-    # A holder has at most one current (VALID) passport; renewals supersede the old one.
-    Index(
-        "uq_passports_one_valid_per_holder",
-        "holder_id",
-        unique=True,
-        sqlite_where=text("status = 'VALID'"),
-        postgresql_where=text("status = 'VALID'"),
-    ),
-)
-
-travel_permits = Table(
-    "travel_permits",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("number", String(24), nullable=False, unique=True),
-    Column("traveller_id", String(10), nullable=False),
-    Column("guardian_id", String(10), nullable=False),
-    Column("kind", String(16), nullable=False),
-    # Space-separated ISO alpha-2 codes; empty means every country. Kept in the row so that
-    # a page of permits is one statement.
-    Column("destinations", String(800), nullable=False),
-    Column("valid_from", Date, nullable=False),
-    Column("valid_until", Date, nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("status_reason", String(40), nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Index("ix_travel_permits_traveller_created", "traveller_id", "created_at", "id"),
-    Index("ix_travel_permits_guardian_id", "guardian_id"),
-)
-
-permit_status_changes = Table(
-    "permit_status_changes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("permit_id", String(32), ForeignKey("travel_permits.id"), nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("previous_status", String(10), nullable=True),
-    Column("reason", String(40), nullable=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("actor", String(40), nullable=False),
-    Index("ix_permit_status_changes_permit_id", "permit_id", "id"),
-)
-
-travel_bans = Table(
-    "travel_bans",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("national_id", String(10), nullable=False, index=True),
-    Column("reason", String(40), nullable=False),
-    Column("since", Date, nullable=False),
-    Column("until", Date, nullable=True),
-)
+__all__ = ["SqlPassportRegistry", "metadata", "passports", "permit_status_changes", "travel_bans",
+           "travel_permits"]  # fmt: skip
 
 _PERMIT_COLUMNS = tuple(
     travel_permits.c[name]
@@ -286,6 +213,13 @@ class SqlPassportRegistry:
         rows = await self._fetch(self._permits_by_ids, {"ids": list(permit_ids)})
         return {row.id: _permit(row) for row in rows}
 
+    async def permits_in(
+        self, connection: AsyncConnection, permit_ids: Sequence[str]
+    ) -> Mapping[str, TravelPermit]:
+        """Like ``permits_by_ids``, inside a writer's transaction (it sees its own writes)."""
+        result = await connection.execute(self._permits_by_ids, {"ids": list(permit_ids)})
+        return {row.id: _permit(row) for row in result.all()}
+
     async def approved_permits_on(self, traveller_id: str, day: date) -> Sequence[TravelPermit]:
         rows = await self._fetch(self._approved_on, {"traveller": traveller_id, "day": day})
         return [_permit(row) for row in rows]
@@ -371,6 +305,18 @@ class SqlPassportRegistry:
             return
         async with translated_errors(self.name), self.engine.begin() as connection:
             await connection.execute(insert(table), batch)
+
+    async def add_permits(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Seed permits, with the destination rows that keep active ones from overlapping."""
+        batch = [dict(row) for row in rows]
+        if not batch:
+            return
+        active = [row for row in batch if row["status"] in ("PENDING", "APPROVED")]
+        async with translated_errors(self.name), self.engine.begin() as connection:
+            await connection.execute(insert(travel_permits), batch)
+            destinations = [d for row in active for d in destination_rows(row)]
+            if destinations:
+                await connection.execute(insert(permit_destinations), destinations)
 
     async def count_permits(self) -> int:
         rows = await self._fetch(text("SELECT count(*) AS n FROM travel_permits"), {})

@@ -135,3 +135,62 @@ class TravelBan:
 class Country:
     code: str
     name: LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class PermitApplication:
+    """A guardian's request for a permit, as the passports agency receives it."""
+
+    traveller_id: str
+    guardian_id: str
+    kind: PermitKind
+    destinations: tuple[str, ...]
+    valid_from: date
+    valid_until: date
+    idempotency_key: str | None
+    fingerprint: str
+
+
+class SubmissionOutcome(enum.StrEnum):
+    CREATED = "CREATED"
+    REPLAYED = "REPLAYED"  # the same idempotency key and request: the permit made before
+    KEY_REUSED = "KEY_REUSED"  # the same idempotency key with a different request
+    OVERLAPS = "OVERLAPS"  # an active permit covers a destination on one of these days
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    outcome: SubmissionOutcome
+    permit: TravelPermit | None
+
+
+class TransitionOutcome(enum.StrEnum):
+    APPLIED = "APPLIED"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_ALLOWED = "NOT_ALLOWED"  # the permit's status does not allow this change
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    outcome: TransitionOutcome
+    permit: TravelPermit | None
+
+
+@dataclass(frozen=True, slots=True)
+class PassportRenewal:
+    holder_id: str
+    number: str
+    issuing_country: str
+    issue_date: date
+    expiry_date: date
+
+
+class RenewalOutcome(enum.StrEnum):
+    RECORDED = "RECORDED"
+    NUMBER_TAKEN = "NUMBER_TAKEN"  # recorded before, for this person or another
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalResult:
+    outcome: RenewalOutcome
+    passport: Passport | None

@@ -23,6 +23,7 @@ def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
         return engine
     return create_async_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800
@@ -31,11 +32,22 @@ def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run while the demo's writers work; foreign keys are off by default.
+    # Transactions are begun by ``_begin_immediately``, not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_immediately(connection: Any) -> None:
+    # SQLite's default BEGIN takes the write lock only at the first write, so two
+    # transactions could both check a rule and then both write. BEGIN IMMEDIATE makes each
+    # writing transaction whole: its checks and its writes see one state of the database.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # readers run without a transaction
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def reading(engine: AsyncEngine) -> AsyncEngine:

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from datasources.civil_registry import SqlCivilRegistry
-from datasources.passport_registry import SqlPassportRegistry, permit_status_changes, travel_permits
+from datasources.passport_registry import SqlPassportRegistry, permit_status_changes
 from datasources.passport_registry import passports as passport_table
 
 Pair = tuple[str, str]  # (Arabic, English)
@@ -387,7 +387,7 @@ async def _write(civil: SqlCivilRegistry, registry: SqlPassportRegistry, rows: _
 
     async def write_passports() -> None:
         await registry.add_rows(passport_table, rows.passports)
-        await registry.add_rows(travel_permits, rows.permits)
+        await registry.add_permits(rows.permits)
         await registry.add_rows(permit_status_changes, rows.changes)
 
     await asyncio.gather(write_civil(), write_passports())

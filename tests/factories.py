@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from datasources.passport_registry import passports, permit_status_changes, travel_permits
+from datasources.passport_registry import passports, permit_status_changes
 from resolvers.national_ids import luhn_check_digit
 
 _sequence = itertools.count(1)
@@ -73,6 +73,6 @@ async def make_family(
                 "permit_id": permit_id, "status": "PENDING", "previous_status": None,
                 "reason": None, "at": created, "actor": guardian_id,
             })  # fmt: skip
-    await registries.passports.add_rows(travel_permits, permits)
+    await registries.passports.add_permits(permits)
     await registries.passports.add_rows(permit_status_changes, changes)
     return guardian_id, children
