@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from datasources.access_audit import SqlAccessAuditLog
+from datasources.agency_review import AgencyReview, run_agency_review
 from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
 from datasources.civil_registry import SqlCivilRegistry
 from datasources.country_directory import CountryDirectory
@@ -31,6 +33,8 @@ from datasources.demo_population import demo_person, seed_demo_credentials, seed
 from datasources.migrations import upgrade_to_latest
 from datasources.partner_keys import SqlPartnerKeyStore
 from datasources.passport_registry import SqlPassportRegistry
+from datasources.passport_renewals import SqlPassportRenewals
+from datasources.permit_office import SqlPermitOffice
 from datasources.redis_store import RedisStore
 from datasources.sms_gateway import OutboxSmsGateway
 from datasources.sql_engine import create_registry_engine
@@ -59,6 +63,8 @@ class OpenStores:
 
     civil: SqlCivilRegistry
     passports: SqlPassportRegistry
+    permit_office: SqlPermitOffice
+    passport_renewals: SqlPassportRenewals
     credentials: SqlCredentialStore
     partner_keys: SqlPartnerKeyStore
     audit: SqlAccessAuditLog
@@ -87,13 +93,14 @@ def open_stores(settings: Settings) -> OpenStores:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pool = settings.registry_pool_size
     gateway_engine = create_registry_engine(settings.registry_url("gateway"), pool_size=pool)
+    civil_engine = create_registry_engine(settings.registry_url("civil"), pool_size=pool)
+    passport_engine = create_registry_engine(settings.registry_url("passport"), pool_size=pool)
+    passports = SqlPassportRegistry(passport_engine)
     return OpenStores(
-        civil=SqlCivilRegistry(
-            create_registry_engine(settings.registry_url("civil"), pool_size=pool)
-        ),
-        passports=SqlPassportRegistry(
-            create_registry_engine(settings.registry_url("passport"), pool_size=pool)
-        ),
+        civil=SqlCivilRegistry(civil_engine),
+        passports=passports,
+        permit_office=SqlPermitOffice(passport_engine, passports),
+        passport_renewals=SqlPassportRenewals(passport_engine),
         credentials=SqlCredentialStore(gateway_engine),
         partner_keys=SqlPartnerKeyStore(gateway_engine),
         audit=SqlAccessAuditLog(gateway_engine),
@@ -130,6 +137,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         registries=Registries(
             civil=stores.civil,
             passports=stores.passports,
+            permit_office=stores.permit_office,
+            passport_renewals=stores.passport_renewals,
             countries=CountryDirectory.load(),
             messages=messages,
         ),
@@ -142,6 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         ),
         policy=Policy(
             permit_page_size_limit=settings.permit_page_size_limit,
+            permit_max_days=settings.permit_max_days,
             access_token_lifetime=timedelta(minutes=settings.access_token_minutes),
         ),
         secret_key=settings.secret_key,
@@ -180,9 +190,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             {"ready": ready, "registries": report}, status_code=200 if ready else 503
         )
 
+    review = AgencyReview(stores.passports.engine, clock=clock)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        worker = None
+        if settings.runs_agency_review:
+            delay = timedelta(seconds=settings.agency_review_delay_seconds)
+            worker = asyncio.create_task(run_agency_review(review, delay=delay))
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         await stores.close()
 
     app = Starlette(
@@ -195,6 +215,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     )
     app.state.registries = stores
     app.state.services = services
+    app.state.agency_review = review
     return app
 
 

@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     validation_cache_size: int = Field(default=1024, gt=0)
     permit_page_size_limit: int = Field(default=50, gt=0)
     registry_pool_size: int = Field(default=10, gt=0)
+    permit_max_days: int = Field(
+        default=365, gt=0, description="Longest validity of a travel permit, in days."
+    )
+    agency_review: bool | None = Field(
+        default=None,
+        description="Run the passports agency's review worker in this process "
+        "(default: on in demo mode, off in production, where the agency runs it).",
+    )
+    agency_review_delay_seconds: float = Field(
+        default=5.0, ge=0, description="How long a request waits before the review decides."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -57,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def runs_agency_review(self) -> bool:
+        return self.demo if self.agency_review is None else self.agency_review
 
     def registry_url(self, name: Literal["civil", "passport", "gateway"]) -> str:
         """The URL of one store, falling back to a SQLite file in the data folder."""

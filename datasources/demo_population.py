@@ -22,6 +22,7 @@ from datasources.passport_registry import (
     permit_status_changes,
     travel_bans,
 )
+from datasources.passport_tables import travel_advisories
 
 _DEMO_PERMIT_NAMESPACE = uuid.UUID("6f1c5a52-3f4e-4d0a-9a57-6b0f2d6c9a10")
 
@@ -369,6 +370,10 @@ async def seed_demo_population(
     permits, changes = permit_rows(today, now)
     await passport_registry.add_permits(permits)
     await passport_registry.add_rows(permit_status_changes, changes)
+    await passport_registry.add_rows(
+        travel_advisories,
+        [{"country_code": code, "since": today - timedelta(days=400)} for code in ("SD", "YE")],
+    )
     await passport_registry.add_rows(
         travel_bans,
         [

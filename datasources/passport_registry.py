@@ -240,6 +240,7 @@ class SqlPassportRegistry:
                     reason=row.reason,
                     at=row.at,
                     actor=row.actor,
+                    note=row.note,
                 )
             )
         return histories

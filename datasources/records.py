@@ -121,6 +121,7 @@ class PermitStatusChange:
     reason: str | None
     at: datetime
     actor: str
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

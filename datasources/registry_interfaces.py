@@ -7,16 +7,21 @@ one call whatever stands behind the interface (SQL here; an agency's HTTP API la
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from datasources.records import (
     FamilyLink,
     Passport,
+    PassportRenewal,
+    PermitApplication,
     PermitPage,
     PermitPageRequest,
     PermitStatusChange,
     Person,
+    RenewalResult,
+    Submission,
+    Transition,
     TravelPermit,
 )
 
@@ -63,3 +68,19 @@ class PassportRegistry(Registry, Protocol):
     async def status_histories(
         self, permit_ids: Sequence[str]
     ) -> Mapping[str, Sequence[PermitStatusChange]]: ...
+
+
+class PermitOffice(Protocol):
+    """Where guardians' applications and cancellations reach the passports agency."""
+
+    async def submit(self, application: PermitApplication, *, at: datetime) -> Submission: ...
+
+    async def cancel(
+        self, permit_id: str, *, guardian_id: str, note: str | None, at: datetime
+    ) -> Transition: ...
+
+
+class PassportRenewals(Protocol):
+    """Where residents record a renewed passport with the passports agency."""
+
+    async def record(self, renewal: PassportRenewal, *, at: datetime) -> RenewalResult: ...

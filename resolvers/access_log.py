@@ -31,9 +31,16 @@ def accessor_kind(context: Context) -> str:
 
 def record_access(info: Info, subject_id: str) -> None:
     """Note that the viewer read ``subject_id``'s data in this operation (once per request)."""
+    if info.context.viewer.national_id == subject_id:
+        return
+    record_change(info, subject_id)
+
+
+def record_change(info: Info, subject_id: str) -> None:
+    """Record an access to ``subject_id``'s data, also by that person (for changes)."""
     context = info.context
     viewer = context.viewer
-    if viewer.national_id == subject_id or not viewer.is_authenticated:
+    if not viewer.is_authenticated:
         return
     operation = info.operation.name.value if info.operation.name else info.field_name
     if (subject_id, operation) in context.recorded_accesses:

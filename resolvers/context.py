@@ -14,7 +14,12 @@ from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
 from datasources.loaders import Loaders
 from datasources.partner_keys import SqlPartnerKeyStore
-from datasources.registry_interfaces import CivilRegistry, PassportRegistry
+from datasources.registry_interfaces import (
+    CivilRegistry,
+    PassportRegistry,
+    PassportRenewals,
+    PermitOffice,
+)
 from datasources.sms_gateway import SmsGateway
 from i18n.catalog import Locale, MessageCatalog
 from resolvers.viewer import Viewer
@@ -26,6 +31,8 @@ class Registries:
 
     civil: CivilRegistry
     passports: PassportRegistry
+    permit_office: PermitOffice
+    passport_renewals: PassportRenewals
     countries: CountryDirectory
     messages: MessageCatalog
 
@@ -50,6 +57,8 @@ class Policy:
     refresh_token_lifetime: timedelta = timedelta(days=30)
     sign_in_code_lifetime: timedelta = timedelta(minutes=5)
     sign_in_code_attempts: int = 5
+    permit_max_days: int = 365
+    permit_max_days_ahead: int = 365
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from datasources.records import (
     FamilyLink,
@@ -16,7 +17,7 @@ from datasources.records import (
 )
 from errors import NotAuthorized, NotFound
 from resolvers.access_log import record_access
-from resolvers.context import Context, Info
+from resolvers.context import Info
 from resolvers.hijri_calendar import gregorian_age, hijri_age
 from resolvers.national_ids import require_national_id
 from resolvers.pagination import (
@@ -70,13 +71,17 @@ def age_hijri(root: FamilyLink, info: Info) -> int | None:
     return hijri_age(root.person.birth_date, info.context.today)
 
 
-def eligibility_codes(link: FamilyLink, context: Context) -> list[EligibilityCode]:
-    """Why a dependent may not get a travel permit today (empty when they may)."""
+def eligibility_codes(link: FamilyLink, *, on: date) -> list[EligibilityCode]:
+    """Why a dependent may not travel on a permit on day ``on`` (empty when they may).
+
+    The one place these rules live: the family page asks about today, a new permit about
+    the last day of its validity (the traveller must qualify on every day of it).
+    """
     codes: list[EligibilityCode] = []
     person = link.person
     if link.relationship not in (Relationship.SON, Relationship.DAUGHTER):
         codes.append(EligibilityCode.TRAVELLER_NOT_A_CHILD)
-    years = hijri_age(person.birth_date, context.today)
+    years = hijri_age(person.birth_date, on)
     if years is None:
         codes.append(EligibilityCode.BIRTH_DATE_OUT_OF_RANGE)
     elif years >= PERMIT_AGE_LIMIT_HIJRI_YEARS:
@@ -88,7 +93,7 @@ def eligibility_codes(link: FamilyLink, context: Context) -> list[EligibilityCod
 
 def travel_permit_eligibility(root: FamilyLink, info: Info) -> Eligibility:
     context = info.context
-    codes = eligibility_codes(root, context)
+    codes = eligibility_codes(root, on=context.today)
     limit = PERMIT_AGE_LIMIT_HIJRI_YEARS
     reasons = [Reason(code=code, message=context.message(code, limit=limit)) for code in codes]
     return Eligibility(eligible=not codes, reasons=reasons)

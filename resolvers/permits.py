@@ -31,6 +31,7 @@ class StatusChange:
     previous_status: PermitStatus | None
     reason: Reason | None
     at: datetime
+    note: str | None
 
 
 async def load_permit_for_viewer(info: Info, permit_key: str) -> TravelPermit:
@@ -80,6 +81,11 @@ def destinations(root: TravelPermit, info: Info) -> list[Country]:
     return [country for code in root.destinations if (country := countries.get(code))]
 
 
+def status_label(root: TravelPermit, info: Info) -> str:
+    """The status as a person reads it, in the caller's language."""
+    return info.context.message(f"STATUS_{root.status.value}")
+
+
 def covers_all_countries(root: TravelPermit) -> bool:
     return not root.destinations
 
@@ -108,6 +114,7 @@ async def history(root: TravelPermit, info: Info) -> Sequence[StatusChange]:
             if change.reason
             else None,
             at=change.at,
+            note=change.note,
         )
         for change in changes
     ]

@@ -32,7 +32,7 @@ async def verify_travel_permit(
     require_national_id(national_id)
     code = destination.strip().upper()
     if code not in context.registries.countries:
-        raise InputRejected("UNKNOWN_COUNTRY", field="destination")
+        raise InputRejected("UNKNOWN_COUNTRY", field="destination", codes=code[:3])
     record_access(info, national_id)
     permits = await context.registries.passports.approved_permits_on(national_id, on)
     covering = [p for p in permits if not p.destinations or code in p.destinations]

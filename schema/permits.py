@@ -18,6 +18,7 @@ class PermitStatusChange:
     previous_status: PermitStatus | None
     reason: Reason | None
     at: datetime
+    note: str | None = strawberry.field(description="The guardian's words, when cancelling.")
 
 
 @strawberry.type(description="Permission for a dependent to leave the country.")
@@ -26,6 +27,9 @@ class TravelPermit(Node):
     number: str = strawberry.field(description="Human-readable, unique: TP-YYYY-NNNNNN.")
     kind: PermitKind
     status: PermitStatus
+    status_label: str = strawberry.field(
+        resolver=permits.status_label, description="The status in the caller's language."
+    )
     status_reason: Reason | None = strawberry.field(resolver=permits.status_reason)
     valid_from: date
     valid_until: date

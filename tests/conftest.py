@@ -92,14 +92,18 @@ async def postgres_databases() -> PostgresDatabases:
 async def make_settings(backend: str, directory: Path) -> Settings:
     """Settings for a fresh pair of registries on ``backend``."""
     if backend == "sqlite":
-        return Settings(mode="demo", data_dir=directory, secret_key=TEST_SECRET)
+        return Settings(
+            mode="demo", data_dir=directory, secret_key=TEST_SECRET, agency_review=False
+        )
     databases = await postgres_databases()
     return Settings(
         mode="demo",
         data_dir=directory,
         secret_key=TEST_SECRET,
+        agency_review=False,
         civil_registry_url=await databases.create("civil"),
         passport_registry_url=await databases.create("passport"),
+        gateway_store_url=await databases.create("gateway"),
     )
 
 

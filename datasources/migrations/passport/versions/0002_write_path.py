@@ -45,9 +45,7 @@ def upgrade() -> None:
     )
     destinations = op.create_table(
         "permit_destinations",
-        sa.Column(
-            "permit_id", sa.String(32), sa.ForeignKey("travel_permits.id"), nullable=False
-        ),
+        sa.Column("permit_id", sa.String(32), sa.ForeignKey("travel_permits.id"), nullable=False),
         sa.Column("traveller_id", sa.String(10), nullable=False),
         sa.Column("destination", sa.String(2), nullable=False),
         sa.Column("valid_from", sa.Date, nullable=False),
