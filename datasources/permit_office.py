@@ -75,7 +75,10 @@ class SqlPermitOffice:
             application.traveller_id, codes, application.valid_from, application.valid_until
         )
         if (await connection.execute(overlap)).first() is not None:
-            return Submission(SubmissionOutcome.OVERLAPS, None)
+            # Under READ COMMITTED the overlap may be a twin request with our key that
+            # committed after our first look: then it is a replay, not an overlap.
+            replay = await self._same_key(connection, application)
+            return replay or Submission(SubmissionOutcome.OVERLAPS, None)
         row = self._permit_row(application, at)
         await connection.execute(insert(travel_permits), [row])
         await connection.execute(insert(permit_destinations), destination_rows(row))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +51,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Context(
             viewer=await self.authenticator.viewer(request.headers, client_address),
             locale=negotiate_locale(request.headers.get("accept-language")),
-            today=datetime.now(self.timezone).date(),
+            today=self.services.clock().astimezone(self.timezone).date(),
             loaders=Loaders(registries.civil, registries.passports),
             services=self.services,
         )

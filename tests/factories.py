@@ -35,7 +35,14 @@ def person_row(
 
 
 async def make_family(
-    gateway: Any, *, dependents: int, permits_each: int, today: date | None = None
+    gateway: Any,
+    *,
+    dependents: int,
+    permits_each: int,
+    today: date | None = None,
+    born: date | None = None,
+    child_passports: bool = True,
+    passport_days_left: int | None = None,
 ) -> tuple[str, list[str]]:
     """A guardian with ``dependents`` children, each with ``permits_each`` permits."""
     registries = gateway.app.state.registries
@@ -44,35 +51,65 @@ async def make_family(
     children = [new_national_id() for _ in range(dependents)]
     await registries.civil.add_people(
         [person_row(guardian_id, born=date(1980, 1, 1), married=True)]
-        + [person_row(child, born=today - timedelta(days=365 * 10)) for child in children]
+        + [person_row(child, born=born or today - timedelta(days=365 * 10)) for child in children]
     )
     await registries.civil.add_family_links(
-        [{"guardian_id": guardian_id, "dependent_id": child, "relationship": "SON"}
-         for child in children]
-    )  # fmt: skip
+        [
+            {"guardian_id": guardian_id, "dependent_id": child, "relationship": "SON"}
+            for child in children
+        ]
+    )
+    holders = [guardian_id] + (children if child_passports else [])
+    child_expiry = today + timedelta(days=passport_days_left or 900)
     await registries.passports.add_rows(
         passports,
-        [{"number": f"T{guardian_id[2:]}", "holder_id": guardian_id, "issuing_country": "SA",
-          "issue_date": today - timedelta(days=100), "expiry_date": today + timedelta(days=900),
-          "status": "VALID", "recorded_at": datetime.now(UTC)}],
-    )  # fmt: skip
+        [
+            {
+                "number": f"T{holder[2:]}",
+                "holder_id": holder,
+                "issuing_country": "SA",
+                "issue_date": today - timedelta(days=100),
+                "expiry_date": child_expiry
+                if holder != guardian_id
+                else today + timedelta(days=900),
+                "status": "VALID",
+                "recorded_at": datetime.now(UTC),
+            }
+            for holder in holders
+        ],
+    )
     now = datetime.now(UTC)
     permits, changes = [], []
     for child in children:
         for index in range(permits_each):
             permit_id = uuid.uuid4().hex
             created = now - timedelta(days=index, minutes=int(child[-4:]))
-            permits.append({
-                "id": permit_id, "number": f"TP-T-{permit_id[:12]}", "traveller_id": child,
-                "guardian_id": guardian_id, "kind": "SINGLE_TRIP", "destinations": "AE",
-                "valid_from": today + timedelta(days=index * 30),
-                "valid_until": today + timedelta(days=index * 30 + 10), "status": "PENDING",
-                "status_reason": None, "created_at": created, "updated_at": created,
-            })  # fmt: skip
-            changes.append({
-                "permit_id": permit_id, "status": "PENDING", "previous_status": None,
-                "reason": None, "at": created, "actor": guardian_id,
-            })  # fmt: skip
+            permits.append(
+                {
+                    "id": permit_id,
+                    "number": f"TP-T-{permit_id[:12]}",
+                    "traveller_id": child,
+                    "guardian_id": guardian_id,
+                    "kind": "SINGLE_TRIP",
+                    "destinations": "AE",
+                    "valid_from": today + timedelta(days=index * 30),
+                    "valid_until": today + timedelta(days=index * 30 + 10),
+                    "status": "PENDING",
+                    "status_reason": None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            changes.append(
+                {
+                    "permit_id": permit_id,
+                    "status": "PENDING",
+                    "previous_status": None,
+                    "reason": None,
+                    "at": created,
+                    "actor": guardian_id,
+                }
+            )
     await registries.passports.add_permits(permits)
     await registries.passports.add_rows(permit_status_changes, changes)
     return guardian_id, children

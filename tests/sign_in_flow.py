@@ -15,15 +15,21 @@ LOGOUT = "mutation ($token: String!) { logout(refreshToken: $token) { errors { c
 
 
 async def start_login(gateway: Any, national_id: str, password: str, **options: Any) -> dict:
-    body = {"query": LOGIN, "operationName": "StartLogin",
-            "variables": {"nationalId": national_id, "password": password}}  # fmt: skip
+    body = {
+        "query": LOGIN,
+        "operationName": "StartLogin",
+        "variables": {"nationalId": national_id, "password": password},
+    }
     response = await gateway.client.post("/graphql", json=body, **options)
     return response.json()["data"]["startLogin"]  # type: ignore[no-any-return]
 
 
 async def complete_login(gateway: Any, challenge_id: str, code: str, **options: Any) -> dict:
-    body = {"query": LOGIN, "operationName": "CompleteLogin",
-            "variables": {"challengeId": challenge_id, "code": code}}  # fmt: skip
+    body = {
+        "query": LOGIN,
+        "operationName": "CompleteLogin",
+        "variables": {"challengeId": challenge_id, "code": code},
+    }
     response = await gateway.client.post("/graphql", json=body, **options)
     return response.json()["data"]["completeLogin"]  # type: ignore[no-any-return]
 

@@ -29,18 +29,26 @@ async def test_me_without_a_token_is_unauthenticated(gateway) -> None:
     [
         ("Bearer not.a.jwt", "INVALID_TOKEN"),
         ("Basic dXNlcjpwYXNz", "INVALID_TOKEN"),
-        ("Bearer " + issue_access_token("another-secret-" + "y" * 30, GUARDIAN.national_id),
-         "INVALID_TOKEN"),
-        ("Bearer " + issue_access_token(TEST_SECRET, GUARDIAN.national_id,
-         now=datetime.now(UTC) - timedelta(hours=2)), "TOKEN_EXPIRED"),
+        (
+            "Bearer " + issue_access_token("another-secret-" + "y" * 30, GUARDIAN.national_id),
+            "INVALID_TOKEN",
+        ),
+        (
+            "Bearer "
+            + issue_access_token(
+                TEST_SECRET, GUARDIAN.national_id, now=datetime.now(UTC) - timedelta(hours=2)
+            ),
+            "TOKEN_EXPIRED",
+        ),
     ],
     ids=["garbage", "wrong-scheme", "foreign-signature", "expired"],
-)  # fmt: skip
+)
 async def test_bad_credentials_are_refused_with_401(gateway, authorization, code) -> None:
     response = await gateway.client.post(
-        "/graphql", json={"query": "{ me { nationalId } }"},
+        "/graphql",
+        json={"query": "{ me { nationalId } }"},
         headers={"Authorization": authorization},
-    )  # fmt: skip
+    )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"] == {"code": code}
     assert response.headers["www-authenticate"].startswith("Bearer")
@@ -50,9 +58,10 @@ async def test_tampered_token_is_refused(gateway) -> None:
     header, payload, signature = gateway.token(GUARDIAN.national_id).split(".")
     tampered = f"{header}.{payload[:-2]}xx.{signature}"
     response = await gateway.client.post(
-        "/graphql", json={"query": "{ me { nationalId } }"},
+        "/graphql",
+        json={"query": "{ me { nationalId } }"},
         headers={"Authorization": f"Bearer {tampered}"},
-    )  # fmt: skip
+    )
     assert response.status_code == 401
 
 

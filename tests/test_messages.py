@@ -17,15 +17,26 @@ def gateway_codes() -> set[str]:
 
     codes = {code.value for code in EligibilityCode}
     codes |= {
-        cls.code for cls in vars(errors).values()
+        cls.code
+        for cls in vars(errors).values()
         if isinstance(cls, type) and issubclass(cls, errors.BawabaError)
-    }  # fmt: skip
+    }
     _, changes = permit_rows(date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC))
     codes |= {change["reason"] for change in changes if change["reason"]}
-    codes |= {"INVALID_NATIONAL_ID", "INVALID_CURSOR", "INVALID_PAGE_SIZE", "INVALID_TOKEN",
-              "TOKEN_EXPIRED", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED",
-              "INVALID_JSON_BODY", "MISSING_QUERY", "UNSUPPORTED_MEDIA_TYPE",
-              "METHOD_NOT_ALLOWED", "BAD_REQUEST"}  # fmt: skip
+    codes |= {
+        "INVALID_NATIONAL_ID",
+        "INVALID_CURSOR",
+        "INVALID_PAGE_SIZE",
+        "INVALID_TOKEN",
+        "TOKEN_EXPIRED",
+        "GRAPHQL_PARSE_FAILED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "INVALID_JSON_BODY",
+        "MISSING_QUERY",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "METHOD_NOT_ALLOWED",
+        "BAD_REQUEST",
+    }
     return codes
 
 
@@ -47,8 +58,17 @@ def test_arabic_messages_are_arabic() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [(None, "en"), ("", "en"), ("ar", "ar"), ("ar-SA,ar;q=0.9", "ar"), ("fr, en;q=0.5", "en"),
-     ("en;q=0.4, ar;q=0.8", "ar"), ("fr", "en"), ("ar;q=0", "en"), ("ar;q=abc, en", "en")],
-)  # fmt: skip
+    [
+        (None, "en"),
+        ("", "en"),
+        ("ar", "ar"),
+        ("ar-SA,ar;q=0.9", "ar"),
+        ("fr, en;q=0.5", "en"),
+        ("en;q=0.4, ar;q=0.8", "ar"),
+        ("fr", "en"),
+        ("ar;q=0", "en"),
+        ("ar;q=abc, en", "en"),
+    ],
+)
 def test_accept_language_negotiation(header, expected) -> None:
     assert negotiate_locale(header) == expected

@@ -19,8 +19,11 @@ from tests.sign_in_flow import LOGIN
 
 
 def start_login(url: str, password: str) -> dict:
-    body = {"query": LOGIN, "operationName": "StartLogin",
-            "variables": {"nationalId": GUARDIAN.national_id, "password": password}}  # fmt: skip
+    body = {
+        "query": LOGIN,
+        "operationName": "StartLogin",
+        "variables": {"nationalId": GUARDIAN.national_id, "password": password},
+    }
     return httpx.post(f"{url}/graphql", json=body, timeout=10).json()["data"]["startLogin"]
 
 
@@ -30,8 +33,13 @@ async def test_failures_on_one_process_lock_sign_in_on_the_other(tmp_path, redis
     for name in ("a", "b"):
         data_dir = tmp_path / name
         await prepare_stores(Settings(data_dir=data_dir, secret_key=secret))
-        environments.append({"BAWABA_DATA_DIR": str(data_dir), "BAWABA_SECRET_KEY": secret,
-                             "BAWABA_REDIS_URL": redis_url})  # fmt: skip
+        environments.append(
+            {
+                "BAWABA_DATA_DIR": str(data_dir),
+                "BAWABA_SECRET_KEY": secret,
+                "BAWABA_REDIS_URL": redis_url,
+            }
+        )
 
     with gateway_process(environments[0]) as a, gateway_process(environments[1]) as b:
         for url in (a, b, a, b, a):

@@ -71,9 +71,11 @@ async def test_the_log_pages_with_cursors(fresh_gateway) -> None:
         )
     token = fresh_gateway.token(SARA.national_id)
     first = (await fresh_gateway.graphql(LOG, {"first": 2}, token=token))["data"]["myDataAccessLog"]
-    rest = (await fresh_gateway.graphql(
-        LOG, {"first": 2, "after": first["pageInfo"]["endCursor"]}, token=token
-    ))["data"]["myDataAccessLog"]  # fmt: skip
+    rest = (
+        await fresh_gateway.graphql(
+            LOG, {"first": 2, "after": first["pageInfo"]["endCursor"]}, token=token
+        )
+    )["data"]["myDataAccessLog"]
     assert first["totalCount"] == 3
     assert len(first["edges"]) == 2 and first["pageInfo"]["hasNextPage"]
     assert len(rest["edges"]) == 1 and not rest["pageInfo"]["hasNextPage"]

@@ -64,9 +64,11 @@ async def test_reasons_come_in_the_requested_language(gateway) -> None:
     arabic = await gateway.graphql(FAMILY, token=token, locale="ar-SA,ar;q=0.9,en;q=0.5")
     english = await gateway.graphql(FAMILY, token=token, locale="en")
     reason_ar = by_id(arabic["data"]["me"]["dependents"])[NOURA.national_id][
-        "travelPermitEligibility"]["reasons"][0]  # fmt: skip
+        "travelPermitEligibility"
+    ]["reasons"][0]
     reason_en = by_id(english["data"]["me"]["dependents"])[NOURA.national_id][
-        "travelPermitEligibility"]["reasons"][0]  # fmt: skip
+        "travelPermitEligibility"
+    ]["reasons"][0]
     assert reason_ar["code"] == reason_en["code"] == "TRAVELLER_MARRIED"
     assert reason_ar["message"] == "المسافر متزوج."
     assert reason_en["message"] == "The traveller is married."
@@ -81,8 +83,10 @@ async def test_citizen_and_resident_types_and_passports(gateway) -> None:
     assert passport["number"] == "EG7654321"
     assert passport["issuingCountry"] == {"code": "EG", "name": {"ar": "مصر", "en": "Egypt"}}
     assert [p["status"] for p in resident["data"]["me"]["passports"]] == ["VALID", "SUPERSEDED"]
-    assert by_id(resident["data"]["me"]["dependents"])[OMAR.national_id]["person"][
-        "__typename"] == "Resident"  # fmt: skip
+    assert (
+        by_id(resident["data"]["me"]["dependents"])[OMAR.national_id]["person"]["__typename"]
+        == "Resident"
+    )
 
 
 async def test_birth_date_in_the_umm_al_qura_calendar(gateway) -> None:

@@ -24,22 +24,35 @@ SARA_PERMIT = encode_global_id("TravelPermit", demo_permit_id(1))
 OMAR_PERMIT = encode_global_id("TravelPermit", demo_permit_id(8))
 
 # Things only family A (and, for permits, dashboards) may see.
-FAMILY_A_SECRETS = (SARA.national_id, GUARDIAN.national_id, "B23456789", "A12345678",
-                    "TP-", SARA.name_en, GUARDIAN.name_en)  # fmt: skip
+FAMILY_A_SECRETS = (
+    SARA.national_id,
+    GUARDIAN.national_id,
+    "B23456789",
+    "A12345678",
+    "TP-",
+    SARA.name_en,
+    GUARDIAN.name_en,
+)
 
 PROBES = {
     "travelPermit": (
         "query ($id: ID!) { travelPermit(id: $id) { number traveller { nationalId } } }",
-        {"id": SARA_PERMIT}),
-    "node": ("query ($id: ID!) { node(id: $id) { id ... on TravelPermit { number } } }",
-             {"id": SARA_PERMIT}),
-    "dependent": ("query ($n: String!) { dependent(nationalId: $n) { person { nationalId } } }",
-                  {"n": SARA.national_id}),
+        {"id": SARA_PERMIT},
+    ),
+    "node": (
+        "query ($id: ID!) { node(id: $id) { id ... on TravelPermit { number } } }",
+        {"id": SARA_PERMIT},
+    ),
+    "dependent": (
+        "query ($n: String!) { dependent(nationalId: $n) { person { nationalId } } }",
+        {"n": SARA.national_id},
+    ),
     "own-permit-traveller-guardian": (
         """query ($id: ID!) { travelPermit(id: $id) {
              guardian { dependents { person { nationalId } } passports { number } } } }""",
-        {"id": OMAR_PERMIT}),
-}  # fmt: skip
+        {"id": OMAR_PERMIT},
+    ),
+}
 
 OUTSIDERS = {
     "other-guardian": lambda g: {
@@ -81,8 +94,12 @@ async def test_a_child_sees_its_permit_but_not_its_guardians_records(gateway) ->
         query, {"id": SARA_PERMIT}, token=gateway.token(SARA.national_id)
     )
     guardian = result["data"]["travelPermit"]["guardian"]
-    assert guardian == {"name": {"en": GUARDIAN.name_en}, "currentPassport": None,
-                        "passports": None, "dependents": None}  # fmt: skip
+    assert guardian == {
+        "name": {"en": GUARDIAN.name_en},
+        "currentPassport": None,
+        "passports": None,
+        "dependents": None,
+    }
     assert {e["extensions"]["code"] for e in result["errors"]} == {"FORBIDDEN"}
     assert KHALID.national_id not in str(result)
 

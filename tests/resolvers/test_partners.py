@@ -42,7 +42,10 @@ async def test_an_approved_permit_covers_the_trip(fresh_gateway) -> None:
     assert answer["allowed"] is True
     assert answer["permitNumber"].endswith("000001")
     assert other_country["data"]["verifyTravelPermit"] == {
-        "allowed": False, "permitNumber": None, "validUntil": None}  # fmt: skip
+        "allowed": False,
+        "permitNumber": None,
+        "validUntil": None,
+    }
     assert too_late["data"]["verifyTravelPermit"]["allowed"] is False
 
 
@@ -66,18 +69,21 @@ async def test_revoked_and_unknown_keys_are_unauthenticated(fresh_gateway) -> No
     key_record, key = await store.create("Airline", ["permits:verify"], at=fresh_gateway.clock())
     await store.revoke(key_record.id, at=fresh_gateway.clock())
     for presented in (key, "bwb_nonsense", key[:-1] + ("A" if key[-1] != "A" else "B")):
-        response = await fresh_gateway.post(VERIFY, {"nationalId": SARA.national_id,
-                                                     "destination": "AE", "on": "2026-12-01"},
-                                            headers={"X-API-Key": presented})  # fmt: skip
+        response = await fresh_gateway.post(
+            VERIFY,
+            {"nationalId": SARA.national_id, "destination": "AE", "on": "2026-12-01"},
+            headers={"X-API-Key": presented},
+        )
         assert response.status_code == 401
         assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_API_KEY"
 
 
 async def test_a_person_token_cannot_call_partner_fields(gateway) -> None:
     result = await gateway.graphql(
-        VERIFY, {"nationalId": SARA.national_id, "destination": "AE", "on": "2026-12-01"},
+        VERIFY,
+        {"nationalId": SARA.national_id, "destination": "AE", "on": "2026-12-01"},
         token=gateway.token(GUARDIAN.national_id),
-    )  # fmt: skip
+    )
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -96,9 +102,11 @@ async def test_a_partner_cannot_reach_personal_fields(fresh_gateway) -> None:
 
 @pytest.mark.parametrize(
     ("national_id", "destination", "code", "field"),
-    [("1112045876", "AE", "INVALID_NATIONAL_ID", "nationalId"),
-     (SARA.national_id, "XX", "UNKNOWN_COUNTRY", "destination")],
-)  # fmt: skip
+    [
+        ("1112045876", "AE", "INVALID_NATIONAL_ID", "nationalId"),
+        (SARA.national_id, "XX", "UNKNOWN_COUNTRY", "destination"),
+    ],
+)
 async def test_bad_input_is_coded(fresh_gateway, national_id, destination, code, field) -> None:
     key = await partner_key(fresh_gateway, "permits:verify")
     result = await verify(fresh_gateway, key, destination, today(), national_id=national_id)
@@ -107,8 +115,10 @@ async def test_bad_input_is_coded(fresh_gateway, national_id, destination, code,
 
 def test_partner_keys_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("BAWABA_DATA_DIR", str(tmp_path))
-    assert gateway_main(["partner", "create", "--name", "Riyadh Air", "--scope",
-                         "permits:verify"]) == 0  # fmt: skip
+    assert (
+        gateway_main(["partner", "create", "--name", "Riyadh Air", "--scope", "permits:verify"])
+        == 0
+    )
     created = capsys.readouterr().out
     key_id = created.split()[3]
     assert "X-API-Key: bwb_" in created

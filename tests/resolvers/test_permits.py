@@ -53,21 +53,31 @@ async def test_permit_of_another_family_leaks_nothing(gateway, viewer) -> None:
 
 async def test_node_applies_the_same_rules(gateway) -> None:
     query = "query ($id: ID!) { node(id: $id) { __typename id ... on TravelPermit { number } } }"
-    mine = await gateway.graphql(query, {"id": OMARS_APPROVED}, token=gateway.token(
-        RESIDENT_GUARDIAN.national_id))  # fmt: skip
-    theirs = await gateway.graphql(query, {"id": SARAS_APPROVED}, token=gateway.token(
-        RESIDENT_GUARDIAN.national_id))  # fmt: skip
-    assert mine["data"]["node"] == {"__typename": "TravelPermit", "id": OMARS_APPROVED,
-                                    "number": mine["data"]["node"]["number"]}  # fmt: skip
+    mine = await gateway.graphql(
+        query, {"id": OMARS_APPROVED}, token=gateway.token(RESIDENT_GUARDIAN.national_id)
+    )
+    theirs = await gateway.graphql(
+        query, {"id": SARAS_APPROVED}, token=gateway.token(RESIDENT_GUARDIAN.national_id)
+    )
+    assert mine["data"]["node"] == {
+        "__typename": "TravelPermit",
+        "id": OMARS_APPROVED,
+        "number": mine["data"]["node"]["number"],
+    }
     assert theirs["data"]["node"] is None
     assert theirs["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize(
     "permit_id",
-    ["", "garbage", encode_global_id("Person", GUARDIAN.national_id),
-     encode_global_id("TravelPermit", "0" * 32), "VHJhdmVsUGVybWl0"],
-)  # fmt: skip
+    [
+        "",
+        "garbage",
+        encode_global_id("Person", GUARDIAN.national_id),
+        encode_global_id("TravelPermit", "0" * 32),
+        "VHJhdmVsUGVybWl0",
+    ],
+)
 async def test_guessed_and_malformed_ids_are_not_found(gateway, permit_id) -> None:
     result = await gateway.graphql(
         PERMIT_DETAILS, {"id": permit_id}, token=gateway.token(GUARDIAN.national_id)
@@ -78,13 +88,17 @@ async def test_guessed_and_malformed_ids_are_not_found(gateway, permit_id) -> No
 
 async def test_rejection_reason_and_history_are_localized(gateway) -> None:
     result = await gateway.graphql(
-        PERMIT_DETAILS, {"id": KHALIDS_REJECTED}, token=gateway.token(GUARDIAN.national_id),
+        PERMIT_DETAILS,
+        {"id": KHALIDS_REJECTED},
+        token=gateway.token(GUARDIAN.national_id),
         locale="ar",
-    )  # fmt: skip
+    )
     permit = result["data"]["travelPermit"]
     assert permit["status"] == "REJECTED"
-    assert permit["statusReason"] == {"code": "TRAVELLER_HAS_TRAVEL_BAN",
-                                      "message": "المسافر ممنوع من السفر."}  # fmt: skip
+    assert permit["statusReason"] == {
+        "code": "TRAVELLER_HAS_TRAVEL_BAN",
+        "message": "المسافر ممنوع من السفر.",
+    }
     assert [step["status"] for step in permit["history"]] == ["PENDING", "REJECTED"]
     assert permit["history"][0]["reason"] is None
 
@@ -92,20 +106,27 @@ async def test_rejection_reason_and_history_are_localized(gateway) -> None:
 async def test_people_reached_through_a_permit_do_not_open_their_records(gateway) -> None:
     query = """query ($id: ID!) { travelPermit(id: $id) {
         guardian { nationalId currentPassport { number } dependents { age } } } }"""
-    result = await gateway.graphql(query, {"id": SARAS_APPROVED}, token=gateway.token(
-        SARA.national_id))  # fmt: skip
+    result = await gateway.graphql(
+        query, {"id": SARAS_APPROVED}, token=gateway.token(SARA.national_id)
+    )
     guardian = result["data"]["travelPermit"]["guardian"]
-    assert guardian == {"nationalId": GUARDIAN.national_id, "currentPassport": None,
-                        "dependents": None}  # fmt: skip
+    assert guardian == {
+        "nationalId": GUARDIAN.national_id,
+        "currentPassport": None,
+        "dependents": None,
+    }
     assert sorted(error["extensions"]["code"] for error in result["errors"]) == [
-        "FORBIDDEN", "FORBIDDEN"]  # fmt: skip
+        "FORBIDDEN",
+        "FORBIDDEN",
+    ]
 
 
 async def test_all_countries_permit_has_no_destinations(gateway) -> None:
     query = """query ($id: ID!) {
         travelPermit(id: $id) { coversAllCountries destinations { code } } }"""
     result = await gateway.graphql(
-        query, {"id": encode_global_id("TravelPermit", demo_permit_id(6))},
+        query,
+        {"id": encode_global_id("TravelPermit", demo_permit_id(6))},
         token=gateway.token(GUARDIAN.national_id),
-    )  # fmt: skip
+    )
     assert result["data"]["travelPermit"] == {"coversAllCountries": True, "destinations": []}

@@ -38,10 +38,12 @@ async def test_sign_in_end_to_end_then_my_family(fresh_gateway) -> None:
 
 
 async def test_unknown_id_and_wrong_password_answer_alike(fresh_gateway) -> None:
-    wrong_password = await start_login(fresh_gateway, GUARDIAN.national_id, "guess", headers={
-        "Accept-Language": "ar"})  # fmt: skip
-    unknown = await start_login(fresh_gateway, "1000000016", PASSWORD, headers={
-        "Accept-Language": "ar"})  # fmt: skip
+    wrong_password = await start_login(
+        fresh_gateway, GUARDIAN.national_id, "guess", headers={"Accept-Language": "ar"}
+    )
+    unknown = await start_login(
+        fresh_gateway, "1000000016", PASSWORD, headers={"Accept-Language": "ar"}
+    )
     assert wrong_password == unknown
     assert unknown["challenge"] is None
     assert unknown["errors"][0]["code"] == "INVALID_CREDENTIALS"
@@ -115,20 +117,24 @@ async def test_wrong_codes_count_towards_the_lockout(fresh_gateway) -> None:
             await complete_login(fresh_gateway, started["challenge"]["id"], "000000")
     # 6 wrong codes (one of them maybe right by chance is vanishingly unlikely): locked now.
     assert (await start_login(fresh_gateway, SARA.national_id, PASSWORD))["errors"][0][
-        "code"] == "SIGN_IN_LOCKED"  # fmt: skip
+        "code"
+    ] == "SIGN_IN_LOCKED"
 
 
 async def test_refresh_rotates_and_reuse_revokes_the_family(fresh_gateway) -> None:
     session = await sign_in(fresh_gateway, GUARDIAN.national_id)
-    rotated = (await fresh_gateway.graphql(REFRESH, {"token": session["refreshToken"]}))[
-        "data"]["refreshSession"]  # fmt: skip
+    rotated = (await fresh_gateway.graphql(REFRESH, {"token": session["refreshToken"]}))["data"][
+        "refreshSession"
+    ]
     assert rotated["errors"] == []
     assert rotated["session"]["refreshToken"] != session["refreshToken"]
 
-    replay = (await fresh_gateway.graphql(REFRESH, {"token": session["refreshToken"]}))[
-        "data"]["refreshSession"]  # fmt: skip
+    replay = (await fresh_gateway.graphql(REFRESH, {"token": session["refreshToken"]}))["data"][
+        "refreshSession"
+    ]
     newest = (await fresh_gateway.graphql(REFRESH, {"token": rotated["session"]["refreshToken"]}))[
-        "data"]["refreshSession"]  # fmt: skip
+        "data"
+    ]["refreshSession"]
 
     assert replay["errors"][0]["code"] == "REFRESH_TOKEN_REUSED"
     assert newest["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
@@ -156,9 +162,10 @@ async def test_operator_signs_in_with_dashboard_scopes(fresh_gateway) -> None:
     session = await sign_in(fresh_gateway, OPERATOR.national_id)
     permit = encode_global_id("TravelPermit", demo_permit_id(1))
     result = await fresh_gateway.graphql(
-        contract_document("frontend/PermitDetails.graphql"), {"id": permit},
+        contract_document("frontend/PermitDetails.graphql"),
+        {"id": permit},
         token=session["accessToken"],
-    )  # fmt: skip
+    )
     assert result["data"]["travelPermit"]["traveller"]["nationalId"] == SARA.national_id
 
 
@@ -167,7 +174,12 @@ async def test_logs_never_show_codes_ids_or_numbers(fresh_gateway, caplog) -> No
     session = await sign_in(fresh_gateway, GUARDIAN.national_id)
     code = await latest_code(fresh_gateway, GUARDIAN.national_id)
     text = caplog.text
-    for secret in (code, GUARDIAN.national_id, "+966501234567", session["accessToken"],
-                   session["refreshToken"]):  # fmt: skip
+    for secret in (
+        code,
+        GUARDIAN.national_id,
+        "+966501234567",
+        session["accessToken"],
+        session["refreshToken"],
+    ):
         assert secret not in text
     assert "+9665******67" in text
