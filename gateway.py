@@ -21,20 +21,24 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from datasources.access_audit import SqlAccessAuditLog
 from datasources.agency_review import AgencyReview, run_agency_review
 from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
+from datasources.change_log import ChangeLogReader
 from datasources.civil_registry import SqlCivilRegistry
 from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
 from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
+from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus
 from datasources.migrations import upgrade_to_latest
+from datasources.notification_store import SqlNotificationStore
 from datasources.partner_keys import SqlPartnerKeyStore
 from datasources.passport_registry import SqlPassportRegistry
 from datasources.passport_renewals import SqlPassportRenewals
 from datasources.permit_office import SqlPermitOffice
+from datasources.permit_statistics import SqlPermitStatistics
 from datasources.redis_store import RedisStore
 from datasources.sms_gateway import OutboxSmsGateway
 from datasources.sql_engine import create_registry_engine
@@ -45,6 +49,7 @@ from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.national_ids import is_valid_national_id
+from resolvers.notifications import Notifier
 from schema import build_schema
 from settings import Settings
 
@@ -69,6 +74,7 @@ class OpenStores:
     partner_keys: SqlPartnerKeyStore
     audit: SqlAccessAuditLog
     sms: OutboxSmsGateway
+    notifications: SqlNotificationStore
     redis: RedisStore | None
 
     def probes(self) -> dict[str, Callable[[], object]]:
@@ -105,6 +111,7 @@ def open_stores(settings: Settings) -> OpenStores:
         partner_keys=SqlPartnerKeyStore(gateway_engine),
         audit=SqlAccessAuditLog(gateway_engine),
         sms=OutboxSmsGateway(gateway_engine),
+        notifications=SqlNotificationStore(gateway_engine),
         redis=RedisStore(settings.redis_url) if settings.redis_url else None,
     )
 
@@ -133,6 +140,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         if stores.redis
         else SqlAttemptCounters(stores.credentials.engine)
     )
+    fan_out = EventFanOut(capacity=settings.subscriber_buffer_size)
+    change_log = ChangeLogReader(stores.passports.engine, stores.passports)
+    bus: LocalEventBus | RedisEventBus = (
+        RedisEventBus(change_log, fan_out, stores.redis.client)
+        if stores.redis
+        else LocalEventBus(change_log, fan_out)
+    )
     services = Services(
         registries=Registries(
             civil=stores.civil,
@@ -148,6 +162,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             attempts=attempts,
             audit=stores.audit,
             sms=stores.sms,
+            notifications=stores.notifications,
         ),
         policy=Policy(
             permit_page_size_limit=settings.permit_page_size_limit,
@@ -156,6 +171,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         ),
         secret_key=settings.secret_key,
         clock=clock,
+        events=fan_out,
+        change_log=change_log,
+        statistics=SqlPermitStatistics(stores.passports.engine),
     )
     schema = build_schema(
         messages,
@@ -172,6 +190,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         ),
         timezone=TIMEZONE,
         graphiql=True,
+        connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -192,8 +211,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
 
     review = AgencyReview(stores.passports.engine, clock=clock)
 
+    notifier = Notifier(
+        events=fan_out,
+        store=stores.notifications,
+        civil=stores.civil,
+        sms=stores.sms,
+        messages=messages,
+    )
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await bus.start()
+        notifier.start()
         worker = None
         if settings.runs_agency_review:
             delay = timedelta(seconds=settings.agency_review_delay_seconds)
@@ -203,11 +232,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        await notifier.close()
+        await bus.close()
         await stores.close()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -216,6 +248,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     app.state.registries = stores
     app.state.services = services
     app.state.agency_review = review
+    app.state.event_bus = bus
     return app
 
 
@@ -298,8 +331,10 @@ def command_outbox(arguments: argparse.Namespace) -> int:
             messages = await stores.sms.messages(arguments.national_id, limit=arguments.limit)
         finally:
             await stores.close()
-        return [f"{m.created_at:%Y-%m-%d %H:%M:%S} {m.national_id} {m.destination}  {m.body}"
-                for m in messages]  # fmt: skip
+        return [
+            f"{m.created_at:%Y-%m-%d %H:%M:%S} {m.national_id} {m.destination}  {m.body}"
+            for m in messages
+        ]
 
     for line in asyncio.run(read()):
         print(line)

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     permit_max_days: int = Field(
         default=365, gt=0, description="Longest validity of a travel permit, in days."
     )
+    subscriber_buffer_size: int = Field(
+        default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."
+    )
+    connection_init_timeout_seconds: float = Field(
+        default=10, gt=0, description="How long a WebSocket may wait before connection_init."
+    )
     agency_review: bool | None = Field(
         default=None,
         description="Run the passports agency's review worker in this process "

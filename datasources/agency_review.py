@@ -90,10 +90,12 @@ class AgencyReview:
         if named:
             advisory = await connection.execute(
                 select(travel_advisories.c.country_code).where(
-                    and_(travel_advisories.c.country_code.in_(named),
-                         travel_advisories.c.since <= permit.valid_until)
+                    and_(
+                        travel_advisories.c.country_code.in_(named),
+                        travel_advisories.c.since <= permit.valid_until,
+                    )
                 )
-            )  # fmt: skip
+            )
             if advisory.first() is not None:
                 return "DESTINATION_UNDER_ADVISORY"
         return None

@@ -119,8 +119,10 @@ class RedisAttemptCounters:
         name = self.namespace + key
         try:
             async with self.client.pipeline(transaction=True) as pipe:
-                pipe.hset(name, mapping={"failures": 0, "lock_level": level,
-                                         "locked_until": until.timestamp()})  # fmt: skip
+                pipe.hset(
+                    name,
+                    mapping={"failures": 0, "lock_level": level, "locked_until": until.timestamp()},
+                )
                 pipe.expire(name, self._KEEP_SECONDS)
                 await pipe.execute()
         except (RedisError, OSError) as error:

@@ -398,8 +398,12 @@ async def seed_demo_credentials(store: SqlCredentialStore) -> bool:
         password: PasswordHasher().hash(password) for password in {p.password for p in DEMO_PEOPLE}
     }
     await store.add_credentials(
-        {"national_id": person.national_id, "password_hash": hashes[person.password],
-         "scopes": " ".join(person.scopes), "updated_at": now}
+        {
+            "national_id": person.national_id,
+            "password_hash": hashes[person.password],
+            "scopes": " ".join(person.scopes),
+            "updated_at": now,
+        }
         for person in DEMO_PEOPLE
-    )  # fmt: skip
+    )
     return True

@@ -91,3 +91,22 @@ sms_outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_sms_outbox_national_id", "national_id", "id"),
 )
+
+# Added by revision gateway_0002 ----------------------------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, nullable=False),
+    Column("national_id", String(10), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("permit_id", String(32), nullable=False),
+    Column("permit_number", String(24), nullable=False),
+    Column("traveller_name_ar", String(200), nullable=False),
+    Column("traveller_name_en", String(200), nullable=False),
+    Column("reason", String(40), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index("uq_notifications_event_recipient", "event_id", "national_id", unique=True),
+    Index("ix_notifications_national_id", "national_id", "id"),
+)

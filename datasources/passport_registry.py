@@ -33,8 +33,14 @@ from datasources.records import (
 )
 from datasources.sql_engine import UTCDateTime, any_of, is_postgresql, reading, translated_errors
 
-__all__ = ["SqlPassportRegistry", "metadata", "passports", "permit_status_changes", "travel_bans",
-           "travel_permits"]  # fmt: skip
+__all__ = [
+    "SqlPassportRegistry",
+    "metadata",
+    "passports",
+    "permit_status_changes",
+    "travel_bans",
+    "travel_permits",
+]
 
 _PERMIT_COLUMNS = tuple(
     travel_permits.c[name]

@@ -49,19 +49,33 @@ class SqlPassportRenewals:
                     )
                     await connection.execute(
                         insert(passports),
-                        [{"number": renewal.number, "holder_id": renewal.holder_id,
-                          "issuing_country": renewal.issuing_country,
-                          "issue_date": renewal.issue_date, "expiry_date": renewal.expiry_date,
-                          "status": PassportStatus.VALID.value, "recorded_at": at}],
-                    )  # fmt: skip
+                        [
+                            {
+                                "number": renewal.number,
+                                "holder_id": renewal.holder_id,
+                                "issuing_country": renewal.issuing_country,
+                                "issue_date": renewal.issue_date,
+                                "expiry_date": renewal.expiry_date,
+                                "status": PassportStatus.VALID.value,
+                                "recorded_at": at,
+                            }
+                        ],
+                    )
                     await record_change_log(
                         connection,
-                        [{"entity_type": "PASSPORT", "entity_id": renewal.number,
-                          "subject_id": renewal.holder_id, "guardian_id": None,
-                          "status": PassportStatus.VALID.value,
-                          "previous_status": PassportStatus.SUPERSEDED.value, "reason": None,
-                          "at": at}],
-                    )  # fmt: skip
+                        [
+                            {
+                                "entity_type": "PASSPORT",
+                                "entity_id": renewal.number,
+                                "subject_id": renewal.holder_id,
+                                "guardian_id": None,
+                                "status": PassportStatus.VALID.value,
+                                "previous_status": PassportStatus.SUPERSEDED.value,
+                                "reason": None,
+                                "at": at,
+                            }
+                        ],
+                    )
             except IntegrityError:  # the same number, recorded by a racing request
                 return RenewalResult(RenewalOutcome.NUMBER_TAKEN, None)
         passport = Passport(

@@ -84,29 +84,54 @@ class SqlPermitOffice:
         await connection.execute(insert(permit_destinations), destination_rows(row))
         await connection.execute(
             insert(permit_status_changes),
-            [{"permit_id": row["id"], "status": "PENDING", "previous_status": None,
-              "reason": None, "at": at, "actor": application.guardian_id, "note": None}],
-        )  # fmt: skip
+            [
+                {
+                    "permit_id": row["id"],
+                    "status": "PENDING",
+                    "previous_status": None,
+                    "reason": None,
+                    "at": at,
+                    "actor": application.guardian_id,
+                    "note": None,
+                }
+            ],
+        )
         await record_change_log(
             connection,
-            [{"entity_type": "PERMIT", "entity_id": row["id"], "subject_id": row["traveller_id"],
-              "guardian_id": row["guardian_id"], "status": "PENDING", "previous_status": None,
-              "reason": None, "at": at}],
-        )  # fmt: skip
+            [
+                {
+                    "entity_type": "PERMIT",
+                    "entity_id": row["id"],
+                    "subject_id": row["traveller_id"],
+                    "guardian_id": row["guardian_id"],
+                    "status": "PENDING",
+                    "previous_status": None,
+                    "reason": None,
+                    "at": at,
+                }
+            ],
+        )
         permit = (await self.registry.permits_in(connection, [row["id"]]))[row["id"]]
         return Submission(SubmissionOutcome.CREATED, permit)
 
     @staticmethod
     def _permit_row(application: PermitApplication, at: datetime) -> dict[str, Any]:
         return {
-            "id": uuid.uuid4().hex, "number": new_permit_number(at),
-            "traveller_id": application.traveller_id, "guardian_id": application.guardian_id,
-            "kind": application.kind.value, "destinations": " ".join(application.destinations),
-            "valid_from": application.valid_from, "valid_until": application.valid_until,
-            "status": PermitStatus.PENDING.value, "status_reason": None, "created_at": at,
-            "updated_at": at, "idempotency_key": application.idempotency_key,
+            "id": uuid.uuid4().hex,
+            "number": new_permit_number(at),
+            "traveller_id": application.traveller_id,
+            "guardian_id": application.guardian_id,
+            "kind": application.kind.value,
+            "destinations": " ".join(application.destinations),
+            "valid_from": application.valid_from,
+            "valid_until": application.valid_until,
+            "status": PermitStatus.PENDING.value,
+            "status_reason": None,
+            "created_at": at,
+            "updated_at": at,
+            "idempotency_key": application.idempotency_key,
             "request_fingerprint": application.fingerprint,
-        }  # fmt: skip
+        }
 
     async def _same_key(
         self, connection: AsyncConnection, application: PermitApplication
@@ -145,9 +170,13 @@ class SqlPermitOffice:
         self, permit_id: str, *, guardian_id: str, note: str | None, at: datetime
     ) -> Transition:
         change = StatusChange(
-            permit_id=permit_id, status=PermitStatus.CANCELLED, reason="CANCELLED_BY_GUARDIAN",
-            actor=guardian_id, at=at, note=note,
-        )  # fmt: skip
+            permit_id=permit_id,
+            status=PermitStatus.CANCELLED,
+            reason="CANCELLED_BY_GUARDIAN",
+            actor=guardian_id,
+            at=at,
+            note=note,
+        )
         async with translated_errors(self.name):
             async with self.engine.begin() as connection:
                 previous = await apply_transition(connection, change, guardian_id=guardian_id)

@@ -49,10 +49,15 @@ def destination_rows(permit: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The permit_destinations rows of an active permit; every country when none is named."""
     codes = permit["destinations"].split() or all_country_codes()
     return [
-        {"permit_id": permit["id"], "traveller_id": permit["traveller_id"], "destination": code,
-         "valid_from": permit["valid_from"], "valid_until": permit["valid_until"]}
+        {
+            "permit_id": permit["id"],
+            "traveller_id": permit["traveller_id"],
+            "destination": code,
+            "valid_from": permit["valid_from"],
+            "valid_until": permit["valid_until"],
+        }
         for code in codes
-    ]  # fmt: skip
+    ]
 
 
 async def record_change_log(connection: AsyncConnection, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -74,10 +79,11 @@ async def apply_transition(
         conditions.append(travel_permits.c.guardian_id == guardian_id)
     current = (
         await connection.execute(
-            select(travel_permits.c.status, travel_permits.c.traveller_id,
-                   travel_permits.c.guardian_id).where(*conditions)
+            select(
+                travel_permits.c.status, travel_permits.c.traveller_id, travel_permits.c.guardian_id
+            ).where(*conditions)
         )
-    ).first()  # fmt: skip
+    ).first()
     if current is None:
         return None
     updated = await connection.execute(
@@ -90,17 +96,33 @@ async def apply_transition(
     previous = PermitStatus(current.status)
     await connection.execute(
         insert(permit_status_changes),
-        [{"permit_id": change.permit_id, "status": change.status.value,
-          "previous_status": previous.value, "reason": change.reason, "at": change.at,
-          "actor": change.actor, "note": change.note}],
-    )  # fmt: skip
+        [
+            {
+                "permit_id": change.permit_id,
+                "status": change.status.value,
+                "previous_status": previous.value,
+                "reason": change.reason,
+                "at": change.at,
+                "actor": change.actor,
+                "note": change.note,
+            }
+        ],
+    )
     await record_change_log(
         connection,
-        [{"entity_type": "PERMIT", "entity_id": change.permit_id,
-          "subject_id": current.traveller_id, "guardian_id": current.guardian_id,
-          "status": change.status.value, "previous_status": previous.value,
-          "reason": change.reason, "at": change.at}],
-    )  # fmt: skip
+        [
+            {
+                "entity_type": "PERMIT",
+                "entity_id": change.permit_id,
+                "subject_id": current.traveller_id,
+                "guardian_id": current.guardian_id,
+                "status": change.status.value,
+                "previous_status": previous.value,
+                "reason": change.reason,
+                "at": change.at,
+            }
+        ],
+    )
     if change.status not in ACTIVE_STATUSES:
         await connection.execute(
             delete(permit_destinations).where(permit_destinations.c.permit_id == change.permit_id)

@@ -52,9 +52,15 @@ class OutboxSmsGateway:
         async with translated_errors(self.name), self.engine.begin() as connection:
             await connection.execute(
                 insert(sms_outbox),
-                [{"national_id": message.national_id, "destination": message.destination,
-                  "body": message.body, "created_at": message.created_at}],
-            )  # fmt: skip
+                [
+                    {
+                        "national_id": message.national_id,
+                        "destination": message.destination,
+                        "body": message.body,
+                        "created_at": message.created_at,
+                    }
+                ],
+            )
         logger.info("SMS to %s placed in the outbox", mask_phone_number(message.destination))
 
     async def messages(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import DateTime, String, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
@@ -71,6 +71,8 @@ async def translated_errors(registry: str) -> AsyncIterator[None]:
     """Turn driver and network failures into the gateway's own ``RegistryError``."""
     try:
         yield
+    except IntegrityError:
+        raise  # a constraint said no: the caller decides what that means
     except TimeoutError as error:
         raise RegistryTimeout(registry=registry) from error
     except (SQLAlchemyError, OSError) as error:

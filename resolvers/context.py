@@ -7,13 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from datasources.access_audit import SqlAccessAuditLog
 from datasources.attempt_counters import AttemptCounters
+from datasources.change_log import ChangeLogReader
 from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
+from datasources.event_bus import EventFanOut
 from datasources.loaders import Loaders
+from datasources.notification_store import SqlNotificationStore
 from datasources.partner_keys import SqlPartnerKeyStore
+from datasources.permit_statistics import SqlPermitStatistics
 from datasources.registry_interfaces import (
     CivilRegistry,
     PassportRegistry,
@@ -46,6 +51,7 @@ class GatewayStore:
     attempts: AttemptCounters
     audit: SqlAccessAuditLog
     sms: SmsGateway
+    notifications: SqlNotificationStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,10 @@ class Services:
     policy: Policy
     secret_key: str
     clock: Callable[[], datetime]
+    events: EventFanOut
+    change_log: ChangeLogReader
+    statistics: SqlPermitStatistics
+    subscriptions_per_person: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -81,8 +91,10 @@ class Context:
     today: date
     loaders: Loaders
     services: Services
-    operation: str = "unnamed"
     recorded_accesses: set[tuple[str, str]] = field(default_factory=set)
+    # Set for WebSocket connections: what connection_init carried, and the socket itself.
+    connection_params: dict[str, object] | None = None
+    websocket: WebSocket | None = None
 
     @property
     def registries(self) -> Registries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 from datasources.loaders import Loaders
@@ -18,6 +20,10 @@ from errors import NotAuthenticated, RegistryError
 from i18n.catalog import Locale, negotiate_locale
 from resolvers.authentication import Authenticator
 from resolvers.context import Context, Services
+from resolvers.viewer import Viewer
+from resolvers.websocket_handlers import KeepAliveTransportWSHandler
+
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
 
 # Strawberry reports HTTP-level failures as plain text; these give each a stable code.
 _HTTP_ERROR_CODES = {
@@ -31,6 +37,8 @@ _HTTP_ERROR_CODES = {
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Bawaba's context, JSON encoding and coded HTTP errors."""
 
+    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+
     def __init__(
         self,
         schema: Any,
@@ -39,8 +47,16 @@ class GatewayGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         timezone: ZoneInfo,
         graphiql: bool,
+        connection_init_timeout: timedelta = timedelta(seconds=10),
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            keep_alive=True,
+            keep_alive_interval=15,
+            connection_init_wait_timeout=connection_init_timeout,
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        )
         self.services = services
         self.authenticator = authenticator
         self.timezone = timezone
@@ -48,13 +64,40 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         registries = self.services.registries
         client_address = request.client.host if request.client else "unknown"
+        websocket = request if isinstance(request, WebSocket) else None
+        # A WebSocket authenticates in connection_init (browsers cannot set its headers).
+        viewer = (
+            Viewer(client_address=client_address)
+            if websocket is not None
+            else await self.authenticator.viewer(request.headers, client_address)
+        )
         return Context(
-            viewer=await self.authenticator.viewer(request.headers, client_address),
+            viewer=viewer,
             locale=negotiate_locale(request.headers.get("accept-language")),
             today=self.services.clock().astimezone(self.timezone).date(),
             loaders=Loaders(registries.civil, registries.passports),
             services=self.services,
+            websocket=websocket,
         )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """Authenticate ``connection_init``: the same bearer tokens as over HTTP."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if authorization is None and isinstance(params.get("token"), str):
+            authorization = f"Bearer {params['token']}"
+        if not isinstance(authorization, str):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        try:
+            context.viewer = await self.authenticator.viewer(
+                {"authorization": authorization}, context.viewer.client_address
+            )
+        except NotAuthenticated as error:
+            raise ConnectionRejectionError({"code": error.code}) from error
+        language = params.get("Accept-Language") or params.get("locale")
+        if isinstance(language, str):
+            context.locale = negotiate_locale(language)
+        return None
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

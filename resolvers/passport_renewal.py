@@ -34,11 +34,18 @@ def check_renewal(
     elif current is not None and current.number == renewal.number:
         errors.append(user_error(context, "SAME_AS_CURRENT_PASSPORT", field="number"))
     if renewal.issuing_country not in context.registries.countries:
-        errors.append(user_error(context, "UNKNOWN_COUNTRY", field="issuingCountry",
-                                 codes=renewal.issuing_country[:3]))  # fmt: skip
+        errors.append(
+            user_error(
+                context,
+                "UNKNOWN_COUNTRY",
+                field="issuingCountry",
+                codes=renewal.issuing_country[:3],
+            )
+        )
     elif renewal.issuing_country != nationality:
-        errors.append(user_error(context, "ISSUING_COUNTRY_NOT_NATIONALITY",
-                                 field="issuingCountry"))  # fmt: skip
+        errors.append(
+            user_error(context, "ISSUING_COUNTRY_NOT_NATIONALITY", field="issuingCountry")
+        )
     if renewal.issue_date > context.today:
         errors.append(user_error(context, "ISSUE_DATE_IN_FUTURE", field="issueDate"))
     if renewal.expiry_date <= renewal.issue_date:

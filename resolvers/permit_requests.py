@@ -40,10 +40,15 @@ class PermitResult:
 def request_fingerprint(guardian_id: str, request: PermitRequest) -> str:
     """What makes two requests "the same" for an idempotency key."""
     canonical = orjson.dumps(
-        [guardian_id, request.traveller_national_id, request.kind.value,
-         sorted(request.destinations), request.valid_from.isoformat(),
-         request.valid_until.isoformat()]
-    )  # fmt: skip
+        [
+            guardian_id,
+            request.traveller_national_id,
+            request.kind.value,
+            sorted(request.destinations),
+            request.valid_from.isoformat(),
+            request.valid_until.isoformat(),
+        ]
+    )
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -79,8 +84,14 @@ async def cancel_travel_permit(info: Info, permit_id: str, reason: str | None) -
     guardian_id = context.viewer.require_person()
     note = reason.strip() if reason and reason.strip() else None
     if note is not None and len(note) > MAX_CANCEL_REASON_LENGTH:
-        return PermitResult(None, [user_error(context, "REASON_TOO_LONG", field="reason",
-                                              limit=MAX_CANCEL_REASON_LENGTH)])  # fmt: skip
+        return PermitResult(
+            None,
+            [
+                user_error(
+                    context, "REASON_TOO_LONG", field="reason", limit=MAX_CANCEL_REASON_LENGTH
+                )
+            ],
+        )
     key = _permit_key(context, permit_id)
     if key is None:
         return PermitResult(None, [user_error(context, "NOT_FOUND", field="permitId")])
@@ -90,8 +101,9 @@ async def cancel_travel_permit(info: Info, permit_id: str, reason: str | None) -
         return PermitResult(None, [user_error(context, "NOT_FOUND", field="permitId")])
     if outcome.outcome is TransitionOutcome.NOT_ALLOWED:
         status = context.message(f"STATUS_{outcome.permit.status.value}")
-        return PermitResult(None, [user_error(context, "PERMIT_NOT_CANCELLABLE", field="permitId",
-                                              status=status)])  # fmt: skip
+        return PermitResult(
+            None, [user_error(context, "PERMIT_NOT_CANCELLABLE", field="permitId", status=status)]
+        )
     record_access(info, outcome.permit.traveller_id)
     return PermitResult(outcome.permit, [])
 

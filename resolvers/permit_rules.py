@@ -43,8 +43,14 @@ async def check_permit_request(
     if request.idempotency_key is not None and not (
         0 < len(request.idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH
     ):
-        errors.append(user_error(context, "INVALID_IDEMPOTENCY_KEY", field="idempotencyKey",
-                                 limit=MAX_IDEMPOTENCY_KEY_LENGTH))  # fmt: skip
+        errors.append(
+            user_error(
+                context,
+                "INVALID_IDEMPOTENCY_KEY",
+                field="idempotencyKey",
+                limit=MAX_IDEMPOTENCY_KEY_LENGTH,
+            )
+        )
     traveller_errors, link = await check_traveller(context, guardian_id, request)
     return traveller_errors + errors, link
 
@@ -75,13 +81,19 @@ def check_dates(context: Context, request: PermitRequest) -> list[UserError]:
     if request.valid_from < today:
         errors.append(user_error(context, "VALID_FROM_IN_PAST", field="validFrom"))
     elif request.valid_from > today + timedelta(days=policy.permit_max_days_ahead):
-        errors.append(user_error(context, "VALID_FROM_TOO_FAR", field="validFrom",
-                                 days=policy.permit_max_days_ahead))  # fmt: skip
+        errors.append(
+            user_error(
+                context, "VALID_FROM_TOO_FAR", field="validFrom", days=policy.permit_max_days_ahead
+            )
+        )
     if request.valid_until <= request.valid_from:
         errors.append(user_error(context, "VALID_UNTIL_NOT_AFTER_START", field="validUntil"))
     elif (request.valid_until - request.valid_from).days + 1 > policy.permit_max_days:
-        errors.append(user_error(context, "VALIDITY_TOO_LONG", field="validUntil",
-                                 days=policy.permit_max_days))  # fmt: skip
+        errors.append(
+            user_error(
+                context, "VALIDITY_TOO_LONG", field="validUntil", days=policy.permit_max_days
+            )
+        )
     return errors
 
 
@@ -89,14 +101,26 @@ def check_destinations(context: Context, request: PermitRequest) -> list[UserErr
     countries = context.registries.countries
     errors = []
     if len(request.destinations) > MAX_DESTINATIONS:
-        errors.append(user_error(context, "TOO_MANY_DESTINATIONS", field="destinations",
-                                 limit=MAX_DESTINATIONS))  # fmt: skip
+        errors.append(
+            user_error(
+                context, "TOO_MANY_DESTINATIONS", field="destinations", limit=MAX_DESTINATIONS
+            )
+        )
     unknown = sorted({code for code in request.destinations if code not in countries})
     if unknown:
-        errors.append(user_error(context, "UNKNOWN_COUNTRY", field="destinations",
-                                 codes=", ".join(unknown[:5])))  # fmt: skip
+        errors.append(
+            user_error(
+                context, "UNKNOWN_COUNTRY", field="destinations", codes=", ".join(unknown[:5])
+            )
+        )
     repeated = sorted(code for code, count in Counter(request.destinations).items() if count > 1)
     if repeated:
-        errors.append(user_error(context, "DUPLICATE_DESTINATION", field="destinations",
-                                 codes=", ".join(repeated[:5])))  # fmt: skip
+        errors.append(
+            user_error(
+                context,
+                "DUPLICATE_DESTINATION",
+                field="destinations",
+                codes=", ".join(repeated[:5]),
+            )
+        )
     return errors

@@ -42,10 +42,17 @@ async def open_session(
     family_id = family_id or secrets.token_hex(16)
     refresh_token = secrets.token_urlsafe(32)
     await context.store.credentials.add_refresh_token(
-        {"token_digest": token_digest(refresh_token), "family_id": family_id,
-         "national_id": national_id, "scopes": " ".join(sorted(scopes)), "issued_at": now,
-         "expires_at": now + policy.refresh_token_lifetime, "used_at": None, "revoked_at": None}
-    )  # fmt: skip
+        {
+            "token_digest": token_digest(refresh_token),
+            "family_id": family_id,
+            "national_id": national_id,
+            "scopes": " ".join(sorted(scopes)),
+            "issued_at": now,
+            "expires_at": now + policy.refresh_token_lifetime,
+            "used_at": None,
+            "revoked_at": None,
+        }
+    )
     access_token = issue_access_token(
         context.services.secret_key,
         national_id,

@@ -75,11 +75,17 @@ async def start_login(context: Context, national_id: str, password: str) -> Star
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     expires_at = now + context.policy.sign_in_code_lifetime
     await context.store.credentials.add_challenge(
-        {"id": challenge_id, "national_id": national_id, "failed_attempts": 0,
-         "code_digest": _code_digest(context.services.secret_key, challenge_id, code),
-         "expires_at": expires_at, "consumed_at": None, "created_at": now,
-         "client_address": context.viewer.client_address}
-    )  # fmt: skip
+        {
+            "id": challenge_id,
+            "national_id": national_id,
+            "failed_attempts": 0,
+            "code_digest": _code_digest(context.services.secret_key, challenge_id, code),
+            "expires_at": expires_at,
+            "consumed_at": None,
+            "created_at": now,
+            "client_address": context.viewer.client_address,
+        }
+    )
     minutes = int(context.policy.sign_in_code_lifetime.total_seconds() // 60)
     body = context.message("SIGN_IN_CODE_SMS", one_time_code=code, minutes=minutes)
     await context.store.sms.send(SmsMessage(national_id, person.mobile_number, body, now))

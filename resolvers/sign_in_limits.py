@@ -20,9 +20,7 @@ from datasources.attempt_counters import AttemptCounters
 
 FAILURES_PER_ID = 5
 FAILURES_PER_ADDRESS = 20
-LOCK_LENGTHS = tuple(
-    timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 4 * 60, 24 * 60)
-)  # fmt: skip
+LOCK_LENGTHS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 4 * 60, 24 * 60))
 
 
 class SignInLimits:

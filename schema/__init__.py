@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
@@ -16,6 +17,7 @@ from schema.family import Dependent
 from schema.mutation import Mutation
 from schema.people import Citizen, Resident
 from schema.query import Query
+from schema.subscription import Subscription
 
 logger = logging.getLogger("bawaba.errors")
 
@@ -36,6 +38,21 @@ class GatewaySchema(strawberry.Schema):
             result.errors = present_errors(result.errors, self.messages, context)
         return result
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        # Subscriptions stream their results; each one's errors are presented the same way.
+        source = await super().stream(*args, **kwargs)
+        context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
+        messages = self.messages
+
+        async def presented() -> Any:
+            async with aclosing(source):
+                async for result in source:
+                    if getattr(result, "errors", None):
+                        result.errors = present_errors(result.errors, messages, context)
+                    yield result
+
+        return presented()
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -51,6 +68,7 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Citizen, Resident, Dependent],
         messages=messages,
         extensions=[

@@ -4,9 +4,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import access_log, family, people, permits, verification
+from resolvers import access_log, family, notifications, people, permits, statistics, verification
 from schema.access_log import DataAccessConnection
 from schema.common import Node
+from schema.live_status import NotificationConnection, PermitStatistics
 from schema.people import Person
 from schema.permits import TravelPermit
 from schema.verification import TravelPermitVerification
@@ -37,4 +38,12 @@ class Query:
         resolver=verification.verify_travel_permit,
         description="For partners with permits:verify: may this traveller leave for this "
         "destination on this date?",
+    )
+    my_notifications: NotificationConnection | None = strawberry.field(
+        resolver=notifications.my_notifications,
+        description="Approvals and rejections of the permits you issued, newest first.",
+    )
+    permit_statistics: PermitStatistics | None = strawberry.field(
+        resolver=statistics.permit_statistics,
+        description="For tokens with stats:read: counts over a range of Riyadh days.",
     )

@@ -87,6 +87,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("sms_outbox", "access_audit", "partner_keys", "attempt_counters",
-                  "refresh_tokens", "sign_in_challenges", "credentials"):  # fmt: skip
+    for table in (
+        "sms_outbox",
+        "access_audit",
+        "partner_keys",
+        "attempt_counters",
+        "refresh_tokens",
+        "sign_in_challenges",
+        "credentials",
+    ):
         op.drop_table(table)

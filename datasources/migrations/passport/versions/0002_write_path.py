@@ -74,11 +74,16 @@ def _backfill_active_destinations(destinations: sa.Table) -> None:
         )
     )
     rows = [
-        {"permit_id": permit.id, "traveller_id": permit.traveller_id, "destination": code,
-         "valid_from": _day(permit.valid_from), "valid_until": _day(permit.valid_until)}
+        {
+            "permit_id": permit.id,
+            "traveller_id": permit.traveller_id,
+            "destination": code,
+            "valid_from": _day(permit.valid_from),
+            "valid_until": _day(permit.valid_until),
+        }
         for permit in active
         for code in (permit.destinations.split() or every_country)
-    ]  # fmt: skip
+    ]
     if rows:
         op.bulk_insert(destinations, rows)
 

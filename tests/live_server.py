@@ -1,0 +1,89 @@
+"""A real uvicorn server in the test's event loop, and a graphql-transport-ws client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+from tests.gateway_processes import free_port
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve ``app`` on a free local port; yield its ws:// base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+class TransportWS:
+    """Just enough of a graphql-transport-ws client to test the server with."""
+
+    def __init__(self, socket: websockets.ClientConnection) -> None:
+        self.socket = socket
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(
+        cls, url: str, payload: dict[str, Any] | None, *, acknowledge: bool = True
+    ) -> AsyncIterator[TransportWS]:
+        async with websockets.connect(
+            f"{url}/graphql", subprotocols=["graphql-transport-ws"]
+        ) as socket:
+            client = cls(socket)
+            if payload is not None:
+                await client.send({"type": "connection_init", "payload": payload})
+                if acknowledge:
+                    assert (await client.receive())["type"] == "connection_ack"
+            yield client
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.socket.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+            if message["type"] == "ping":
+                await self.send({"type": "pong"})
+                continue
+            return message  # type: ignore[no-any-return]
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, id: str = "1"):
+        await self.send(
+            {
+                "id": id,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
+        )
+
+    async def next_events(self, count: int, timeout: float = 5) -> list[dict[str, Any]]:
+        events = []
+        while len(events) < count:
+            message = await self.receive(timeout)
+            assert message["type"] == "next", message
+            events.append(message["payload"]["data"])
+        return events
+
+    async def expect_silence(self, seconds: float = 0.6) -> None:
+        try:
+            message = await self.receive(seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"expected nothing, got {message}")
