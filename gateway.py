@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     fan_out = EventFanOut(capacity=settings.subscriber_buffer_size)
     change_log = ChangeLogReader(stores.passports.engine, stores.passports)
     bus: LocalEventBus | RedisEventBus = (
-        RedisEventBus(change_log, fan_out, stores.redis.client)
+        RedisEventBus(change_log, fan_out, stores.redis.client, stream=settings.event_stream)
         if stores.redis
         else LocalEventBus(change_log, fan_out)
     )

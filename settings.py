@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     permit_max_days: int = Field(
         default=365, gt=0, description="Longest validity of a travel permit, in days."
     )
+    event_stream: str = Field(
+        default="bawaba:permit-events",
+        description="Redis stream of permit events; one per passport registry (its ids are "
+        "the change log's).",
+    )
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."
     )

@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import errors
 from datasources.demo_population import permit_rows
+from datasources.records import PermitStatus
 from i18n.catalog import MessageCatalog, negotiate_locale
 from resolvers.family import EligibilityCode
+from resolvers.notifications import NOTIFIED
 
 CATALOG = MessageCatalog.load()
+
+
+CODE_IN_SOURCE = re.compile(
+    r"(?:user_error\(\s*context,\s*|InputRejected\(|NotAuthenticated\(|NotFound\(|"
+    r'NotAuthorized\(|message\(|code = )"([A-Z][A-Z_]+)"'
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def codes_in_source() -> set[str]:
+    """Every code the source passes to an error or a message lookup by its literal name."""
+    found = set()
+    for folder in ("resolvers", "datasources", "schema"):
+        for path in (ROOT / folder).rglob("*.py"):
+            found |= set(CODE_IN_SOURCE.findall(path.read_text()))
+    return found
+
+
+def test_the_source_scan_finds_codes() -> None:
+    assert {"INVALID_CREDENTIALS", "OVERLAPPING_PERMIT", "SUBSCRIPTION_LIMIT_REACHED"} <= (
+        codes_in_source()
+    )
 
 
 def gateway_codes() -> set[str]:
     from datetime import UTC, date, datetime
 
-    codes = {code.value for code in EligibilityCode}
+    codes = {code.value for code in EligibilityCode} | codes_in_source()
+    codes |= {f"STATUS_{status.value}" for status in PermitStatus}
+    codes |= {code for code in NOTIFIED.values()} | {f"{code}_TITLE" for code in NOTIFIED.values()}
     codes |= {
         cls.code
         for cls in vars(errors).values()
