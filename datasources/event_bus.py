@@ -68,7 +68,8 @@ class EventFanOut:
 
     def __init__(self, *, capacity: int = 1000) -> None:
         self.capacity = capacity
-        self.position = 0
+        # None until the relay knows where the change log stands (it may be down at start).
+        self.position: int | None = None
         self._subscriptions: set[EventSubscription] = set()
 
     def subscribe(self) -> EventSubscription:
@@ -87,7 +88,7 @@ class EventFanOut:
         for event in events:
             for subscription in tuple(self._subscriptions):
                 subscription.offer(event)
-        self.position = max(self.position, position)
+        self.position = max(self.position or 0, position)
 
 
 class LocalEventBus:
@@ -103,7 +104,8 @@ class LocalEventBus:
         self._wake = asyncio.Event()
 
     async def start(self) -> None:
-        self.fan_out.position = await self.reader.latest_id()
+        with contextlib.suppress(RegistryError, TimeoutError):
+            self.fan_out.position = await asyncio.wait_for(self.reader.latest_id(), 2)
         self._task = asyncio.create_task(self._relay())
 
     def wake(self) -> None:
@@ -113,6 +115,8 @@ class LocalEventBus:
     async def _relay(self) -> None:
         while True:
             try:
+                if self.fan_out.position is None:
+                    self.fan_out.position = await self.reader.latest_id()
                 await relay_once(self.reader, self.fan_out.position, self._deliver)
             except RegistryError:
                 logger.warning("the change log is unavailable; the relay will try again")
@@ -159,17 +163,31 @@ class RedisEventBus:
         self.stream = stream
         self.interval = interval
         self.max_length = max_length
-        self._relayed = 0
+        self._relayed: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
 
     async def start(self) -> None:
-        # Resume where the stream stopped; a new stream starts at the log's present.
+        with contextlib.suppress(RegistryError, RedisError, OSError, TimeoutError):
+            await asyncio.wait_for(self._find_start(), 2)
+        self._tasks = [asyncio.create_task(self._run())]
+
+    async def _find_start(self) -> None:
         top = await self._stream_top()
-        start = top if top is not None else await self.reader.latest_id()
-        self._relayed = start
-        self.fan_out.position = start
-        self._tasks = [asyncio.create_task(self._relay()), asyncio.create_task(self._consume())]
+        self._relayed = top if top is not None else await self.reader.latest_id()
+        self.fan_out.position = self._relayed
+
+    async def _run(self) -> None:
+        # Resume where the stream stopped; a new stream starts at the log's present. Either
+        # store may be down at start: keep trying, the gateway serves everything else.
+        while self._relayed is None:
+            try:
+                await self._find_start()
+            except (RegistryError, RedisError, OSError):
+                logger.warning("the event stream cannot start yet; retrying")
+                await asyncio.sleep(1)
+        self._tasks.append(asyncio.create_task(self._consume()))
+        await self._relay()
 
     def wake(self) -> None:
         self._wake.set()
@@ -181,7 +199,7 @@ class RedisEventBus:
     async def _relay(self) -> None:
         while True:
             try:
-                self._relayed = await relay_once(self.reader, self._relayed, self._append)
+                self._relayed = await relay_once(self.reader, self._relayed or 0, self._append)
             except (RegistryError, RedisError, OSError):
                 logger.warning("the relay could not reach the change log or Redis; retrying")
             with contextlib.suppress(TimeoutError):
@@ -215,7 +233,7 @@ class RedisEventBus:
                 self.fan_out.deliver(events, int(last.split("-")[0]))
 
     async def close(self) -> None:
-        for task in self._tasks:
+        for task in reversed(self._tasks):
             await _cancel(task)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from datasources.change_log import PermitEvent
 from datasources.event_bus import SubscriberTooSlow
 from datasources.records import PermitStatus, TravelPermit
-from errors import BawabaError, NotAuthorized
+from errors import BawabaError, NotAuthorized, RegistryUnavailable
 from resolvers.authorization import WATCH_ALL_PERMITS
 from resolvers.context import Context, Info
 from resolvers.family import Reason
@@ -69,6 +69,8 @@ async def permit_events(context: Context, after: str | None) -> AsyncGenerator[P
     bus = context.services.events
     # No await between these two lines: every event in `live` is above `ceiling`, and every
     # event up to `ceiling` is in the change log.
+    if bus.position is None:
+        raise RegistryUnavailable(registry="passport")
     live = bus.subscribe()
     ceiling = bus.position
     try:
