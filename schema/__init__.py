@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from i18n.catalog import MessageCatalog
@@ -20,6 +21,17 @@ from schema.query import Query
 from schema.subscription import Subscription
 
 logger = logging.getLogger("bawaba.errors")
+
+
+class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core 3.3 shares one sub-field memo between the copies it makes for each
+    subscription event, so a long-lived subscription kept every event's field lists alive
+    (about 4 KB per delivery). Each event gets a memo of its own."""
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
 
 
 class GatewaySchema(strawberry.Schema):
@@ -71,6 +83,7 @@ def build_schema(
         subscription=Subscription,
         types=[Citizen, Resident, Dependent],
         messages=messages,
+        execution_context_class=PerEventMemoExecutionContext,
         extensions=[
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
