@@ -52,7 +52,12 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def subscriber(url: str, token: str, ready: asyncio.Event, seen: list, stop: asyncio.Event):
+Log = list[tuple[str, float]]
+
+
+async def subscriber(
+    url: str, token: str, ready: asyncio.Event, seen: Log, stop: asyncio.Event
+) -> None:
     async with websockets.connect(
         f"{url}/graphql", subprotocols=["graphql-transport-ws"], max_queue=None
     ) as socket:
@@ -89,7 +94,7 @@ async def run(subscribers: int, rate: float, seconds: float) -> None:
         "BAWABA_AGENCY_REVIEW": "false",
         "BAWABA_SUBSCRIBER_BUFFER_SIZE": "1000",
     }
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
         [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
@@ -119,7 +124,7 @@ async def run(subscribers: int, rate: float, seconds: float) -> None:
             ]
             guardian = issue_access_token(SECRET, GUARDIAN, lifetime=timedelta(hours=1))
             stop = asyncio.Event()
-            logs: list[list] = [[] for _ in range(subscribers)]
+            logs: list[Log] = [[] for _ in range(subscribers)]
             readies = [asyncio.Event() for _ in range(subscribers)]
             tasks = []
             for index in range(subscribers):
@@ -180,7 +185,15 @@ async def run(subscribers: int, rate: float, seconds: float) -> None:
     report(subscribers, sent, elapsed, logs, rss_idle, rss_connected, rss_after)
 
 
-def report(subscribers, sent, elapsed, logs, rss_idle, rss_connected, rss_after) -> None:
+def report(
+    subscribers: int,
+    sent: int,
+    elapsed: float,
+    logs: list[Log],
+    rss_idle: int,
+    rss_connected: int,
+    rss_after: int,
+) -> None:
     latencies = sorted(latency for log in logs for _, latency in log)
     complete = sum(1 for log in logs if len(log) == sent)
     duplicates = sum(len(log) - len({cursor for cursor, _ in log}) for log in logs)
