@@ -249,6 +249,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     app.state.services = services
     app.state.agency_review = review
     app.state.event_bus = bus
+    app.state.schema = schema
     return app
 
 
