@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 import websockets
@@ -177,3 +178,24 @@ async def test_a_bad_cursor_is_a_coded_error(fresh_gateway) -> None:
         message = await client.receive()
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_the_server_pings_and_drops_peers_that_stop_answering(fresh_gateway, monkeypatch):
+    from resolvers.websocket_handlers import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+
+    monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
+    monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)
+    async with serving(fresh_gateway.app) as url:
+        async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as answering:
+            for _ in range(8):  # receive() answers every ping with a pong
+                with pytest.raises(TimeoutError):
+                    await answering.receive(timeout=0.2)
+            assert answering.socket.close_code is None
+        async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as silent:
+            pings = 0
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    message = json.loads(await asyncio.wait_for(silent.socket.recv(), 3))
+                    pings += message["type"] == "ping"
+    assert pings >= 2
+    assert closed.value.rcvd.code == KEEP_ALIVE_CLOSE_CODE
