@@ -13,11 +13,11 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import access_audit
-from datasources.sql_engine import reading, translated_errors
+from datasources.sql_engine import newest_first_page, reading, translated_errors
 from errors import RegistryError
 
 logger = logging.getLogger("bawaba.audit")
@@ -88,18 +88,10 @@ class SqlAccessAuditLog:
     ) -> tuple[list[AccessEntry], int, bool]:
         """A page of one person's entries, newest first; with the total and if more follow."""
         await self.flush()
-        statement = (
-            select(access_audit)
-            .where(access_audit.c.subject_id == subject_id)
-            .order_by(access_audit.c.id.desc())
-            .limit(first + 1)
-        )
-        if before_id is not None:
-            statement = statement.where(access_audit.c.id < before_id)
-        count = select(func.count()).where(access_audit.c.subject_id == subject_id)
-        async with translated_errors(self.name), self._reader.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-            total = int((await connection.execute(count)).scalar_one())
+        rows, total, has_next = await newest_first_page(
+            self._reader, access_audit, access_audit.c.subject_id == subject_id,
+            first=first, before_id=before_id, registry=self.name,
+        )  # fmt: skip
         entries = [
             AccessEntry(
                 id=row.id,
@@ -113,6 +105,6 @@ class SqlAccessAuditLog:
                     at=row.at,
                 ),
             )
-            for row in rows[:first]
+            for row in rows
         ]
-        return entries, total, len(rows) > first
+        return entries, total, has_next

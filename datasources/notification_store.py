@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import notifications
-from datasources.sql_engine import reading, translated_errors
+from datasources.sql_engine import newest_first_page, reading, translated_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +51,8 @@ class SqlNotificationStore:
     async def for_person(
         self, national_id: str, *, first: int, before_id: int | None
     ) -> tuple[list[StoredNotification], int, bool]:
-        statement = (
-            select(notifications)
-            .where(notifications.c.national_id == national_id)
-            .order_by(notifications.c.id.desc())
-            .limit(first + 1)
-        )
-        if before_id is not None:
-            statement = statement.where(notifications.c.id < before_id)
-        count = select(func.count()).where(notifications.c.national_id == national_id)
-        async with translated_errors(self.name), self._reader.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-            total = int((await connection.execute(count)).scalar_one())
-        found = [StoredNotification(**row._mapping) for row in rows[:first]]
-        return found, total, len(rows) > first
+        rows, total, has_next = await newest_first_page(
+            self._reader, notifications, notifications.c.national_id == national_id,
+            first=first, before_id=before_id, registry=self.name,
+        )  # fmt: skip
+        return [StoredNotification(**row._mapping) for row in rows], total, has_next

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, bindparam, event
+from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
@@ -100,3 +100,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def newest_first_page(
+    reader: AsyncEngine,
+    table: Table,
+    owned: ColumnElement[bool],
+    *,
+    first: int,
+    before_id: int | None,
+    registry: str,
+) -> tuple[Sequence[Row[Any]], int, bool]:
+    """A page of ``table``'s rows matching ``owned``, by descending id, before ``before_id``;
+    with the total of all matching rows and whether more follow."""
+    statement = select(table).where(owned).order_by(table.c.id.desc()).limit(first + 1)
+    if before_id is not None:
+        statement = statement.where(table.c.id < before_id)
+    async with translated_errors(registry), reader.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+        total = int((await connection.execute(select(func.count()).where(owned))).scalar_one())
+    return rows[:first], total, len(rows) > first

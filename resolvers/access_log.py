@@ -12,13 +12,7 @@ from datetime import datetime
 from datasources.access_audit import AccessRecord
 from datasources.records import LocalizedText
 from resolvers.context import Context, Info
-from resolvers.pagination import (
-    Connection,
-    build_connection,
-    decode_sequence_cursor,
-    encode_sequence_cursor,
-    require_page_size,
-)
+from resolvers.pagination import Connection, sequence_connection, sequence_page
 from resolvers.viewer import CallerKind
 
 
@@ -82,8 +76,7 @@ async def my_data_access_log(
 ) -> Connection[DataAccess]:
     context = info.context
     subject_id = context.viewer.require_person()
-    page_size = require_page_size(first, limit=context.policy.permit_page_size_limit)
-    before_id = decode_sequence_cursor(after) if after is not None else None
+    page_size, before_id = sequence_page(first, after, limit=context.policy.permit_page_size_limit)
     entries, total, has_next = await context.store.audit.entries_for(
         subject_id, first=page_size, before_id=before_id
     )
@@ -98,10 +91,7 @@ async def my_data_access_log(
         )
         for entry in entries
     ]
-    return build_connection(
-        nodes,
-        cursors=[encode_sequence_cursor(entry.id) for entry in entries],
-        total_count=total,
-        has_next_page=has_next,
+    return sequence_connection(
+        nodes, [entry.id for entry in entries], total_count=total, has_next_page=has_next,
         after=after is not None,
-    )
+    )  # fmt: skip

@@ -24,10 +24,9 @@ from i18n.catalog import Locale, MessageCatalog
 from resolvers.context import Context, Info
 from resolvers.pagination import (
     Connection,
-    build_connection,
-    decode_sequence_cursor,
     encode_sequence_cursor,
-    require_page_size,
+    sequence_connection,
+    sequence_page,
 )
 
 logger = logging.getLogger("bawaba.notifications")
@@ -134,20 +133,16 @@ async def my_notifications(
 ) -> Connection[Notification]:
     context = info.context
     national_id = context.viewer.require_person()
-    page_size = require_page_size(first, limit=context.policy.permit_page_size_limit)
-    before = decode_sequence_cursor(after) if after is not None else None
+    page_size, before = sequence_page(first, after, limit=context.policy.permit_page_size_limit)
     found, total, has_next = await context.store.notifications.for_person(
         national_id, first=page_size, before_id=before
     )
     messages = context.registries.messages
     nodes = [present_notification(stored, messages, context.locale) for stored in found]
-    return build_connection(
-        nodes,
-        cursors=[encode_sequence_cursor(stored.id) for stored in found],
-        total_count=total,
-        has_next_page=has_next,
+    return sequence_connection(
+        nodes, [stored.id for stored in found], total_count=total, has_next_page=has_next,
         after=after is not None,
-    )
+    )  # fmt: skip
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification]:

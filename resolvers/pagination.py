@@ -97,3 +97,22 @@ def decode_sequence_cursor(cursor: str, *, field: str = "after") -> int:
     except (UnicodeError, binascii.Error, ValueError) as error:
         raise InputRejected("INVALID_CURSOR", field=field) from error
     return sequence
+
+
+def sequence_page(first: int, after: str | None, *, limit: int) -> tuple[int, int | None]:
+    """The page size and the id to read before, from a connection's ``first`` and ``after``."""
+    size = require_page_size(first, limit=limit)
+    return size, decode_sequence_cursor(after) if after is not None else None
+
+
+def sequence_connection(
+    nodes: list[Node], ids: list[int], *, total_count: int, has_next_page: bool, after: bool
+) -> Connection[Node]:
+    """A connection over rows ordered by descending id, each id its cursor."""
+    return build_connection(
+        nodes,
+        cursors=[encode_sequence_cursor(row_id) for row_id in ids],
+        total_count=total_count,
+        has_next_page=has_next_page,
+        after=after,
+    )

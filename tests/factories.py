@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from datasources.loaders import Loaders
 from datasources.passport_registry import passports, permit_status_changes
 from resolvers.national_ids import luhn_check_digit
 
@@ -113,3 +114,41 @@ async def make_family(
     await registries.passports.add_permits(permits)
     await registries.passports.add_rows(permit_status_changes, changes)
     return guardian_id, children
+
+
+def dashboard_context(services: Any, **overrides: Any) -> Any:
+    """A request context for a dashboard operator (``permits:watch-all``), built directly."""
+    from resolvers.context import Context
+    from resolvers.viewer import CallerKind, Viewer
+
+    values: dict[str, Any] = {
+        "viewer": Viewer(
+            kind=CallerKind.PERSON,
+            national_id="1048273617",
+            scopes=frozenset({"permits:watch-all"}),
+        ),
+        "locale": "en",
+        "today": date.today(),
+        "loaders": Loaders(services.registries.civil, services.registries.passports),
+        "services": services,
+    }
+    values.update(overrides)
+    return Context(**values)
+
+
+def permit_event(sequence: int, permit: Any, status: str = "APPROVED") -> Any:
+    """A change-log event about ``permit``, as the relay would deliver it."""
+    from datasources.change_log import PermitEvent
+    from datasources.records import PermitStatus
+
+    return PermitEvent(
+        sequence,
+        permit.id,
+        permit.traveller_id,
+        permit.guardian_id,
+        PermitStatus(status),
+        PermitStatus.PENDING,
+        None,
+        datetime.now(UTC),
+        permit,
+    )

@@ -9,35 +9,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import tracemalloc
-from datetime import UTC, datetime
 
-from datasources.change_log import PermitEvent
 from datasources.demo_population import demo_permit_id
-from datasources.loaders import Loaders
-from datasources.records import PermitStatus
-from resolvers.context import Context
-from resolvers.viewer import CallerKind, Viewer
 from tests.contract_documents import contract_document
+from tests.factories import dashboard_context, permit_event
 
 
 async def test_deliveries_do_not_accumulate(gateway) -> None:
     services = gateway.app.state.services
-    schema = gateway.app.state.schema
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
-    context = Context(
-        viewer=Viewer(
-            kind=CallerKind.PERSON,
-            national_id="1048273617",
-            scopes=frozenset({"permits:watch-all"}),
-        ),
-        locale="en",
-        today=datetime.now(UTC).date(),
-        loaders=Loaders(services.registries.civil, services.registries.passports),
-        services=services,
-    )
-    stream = await schema.subscribe(
-        contract_document("dashboard/LivePermits.graphql"), context_value=context
+    stream = await gateway.app.state.schema.subscribe(
+        contract_document("dashboard/LivePermits.graphql"),
+        context_value=dashboard_context(services),
     )
     fan_out = services.events
     position = fan_out.position
@@ -46,44 +30,14 @@ async def test_deliveries_do_not_accumulate(gateway) -> None:
         nonlocal position
         for _ in range(count):
             position += 1
-            fan_out.deliver(
-                [
-                    PermitEvent(
-                        position,
-                        permit.id,
-                        permit.traveller_id,
-                        permit.guardian_id,
-                        PermitStatus.APPROVED,
-                        PermitStatus.PENDING,
-                        None,
-                        datetime.now(UTC),
-                        permit,
-                    )
-                ],
-                position,
-            )
+            fan_out.deliver([permit_event(position, permit)], position)
             result = await stream.__anext__()
             assert result.errors is None, result.errors
 
     first = asyncio.ensure_future(stream.__anext__())
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # subscribed
     position += 1
-    fan_out.deliver(
-        [
-            PermitEvent(
-                position,
-                permit.id,
-                permit.traveller_id,
-                permit.guardian_id,
-                PermitStatus.APPROVED,
-                PermitStatus.PENDING,
-                None,
-                datetime.now(UTC),
-                permit,
-            )
-        ],
-        position,
-    )
+    fan_out.deliver([permit_event(position, permit)], position)
     await first
     await deliver(200)  # warm every cache
     gc.collect()

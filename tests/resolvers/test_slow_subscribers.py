@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from datasources.change_log import PermitEvent
 from datasources.event_bus import EventFanOut
-from datasources.loaders import Loaders
-from datasources.records import PermitStatus
-from resolvers.context import Context
 from resolvers.live_status import SLOW_SUBSCRIBER_CLOSE_CODE, travel_permit_status_changed
-from resolvers.viewer import CallerKind, Viewer
+from tests.factories import dashboard_context, permit_event
 
 
 class RecordingSocket:
@@ -25,17 +21,8 @@ class RecordingSocket:
 
 
 def event(number: int) -> PermitEvent:
-    return PermitEvent(
-        number,
-        f"p{number}",
-        "1112045875",
-        "1084592631",
-        PermitStatus.PENDING,
-        None,
-        None,
-        datetime.now(UTC),
-        None,
-    )
+    permit = SimpleNamespace(id=f"p{number}", traveller_id="1112045875", guardian_id="1084592631")
+    return permit_event(number, permit, "PENDING")
 
 
 async def test_an_overflowing_subscriber_is_closed_with_4499(gateway) -> None:
@@ -43,18 +30,8 @@ async def test_an_overflowing_subscriber_is_closed_with_4499(gateway) -> None:
     fan_out = EventFanOut(capacity=3)
     fan_out.position = start = services.events.position
     socket = RecordingSocket()
-    context = Context(
-        viewer=Viewer(
-            kind=CallerKind.PERSON,
-            national_id="1084592631",
-            scopes=frozenset({"permits:watch-all"}),
-        ),
-        locale="en",
-        today=datetime.now(UTC).date(),
-        loaders=Loaders(services.registries.civil, services.registries.passports),
-        services=replace(services, events=fan_out, subscriptions_per_person={}),
-        websocket=socket,  # type: ignore[arg-type]
-    )
+    isolated = replace(services, events=fan_out, subscriptions_per_person={})
+    context = dashboard_context(isolated, websocket=socket)
     received = []
 
     async def consume() -> None:
