@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -50,6 +51,7 @@ from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
+from resolvers.request_limits import BodySizeLimit
 from schema import build_schema
 from settings import Settings
 
@@ -244,6 +246,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=messages),
+        ],
     )
     app.state.registries = stores
     app.state.services = services

@@ -15,6 +15,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from errors import BawabaError, InputRejected, RegistryError
 from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
 from resolvers.context import Context
+from resolvers.operation_limits import limit_error_code
 
 logger = logging.getLogger("bawaba.errors")
 
@@ -29,6 +30,8 @@ def error_extensions(error: BawabaError) -> dict[str, Any]:
 
 
 def _request_error_code(error: GraphQLError) -> str:
+    if limit := limit_error_code(error.message):
+        return limit
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"
     if error.message.startswith("Variable '$"):

@@ -31,7 +31,19 @@ _HTTP_ERROR_CODES = {
     "No GraphQL query found in the request": "MISSING_QUERY",
     "Unsupported content type": "UNSUPPORTED_MEDIA_TYPE",
     "GraphQL only supports GET and POST requests.": "METHOD_NOT_ALLOWED",
+    "Batching is not enabled": "BATCH_NOT_ALLOWED",
 }
+_HTTP_STATUSES = {"UNSUPPORTED_MEDIA_TYPE": 415, "METHOD_NOT_ALLOWED": 405}
+
+
+def http_error_code(reason: str) -> str:
+    if reason in _HTTP_ERROR_CODES:
+        return _HTTP_ERROR_CODES[reason]
+    if "not allowed when using" in reason:  # e.g. a mutation sent with GET
+        return "METHOD_NOT_ALLOWED"
+    if reason.startswith(("Unknown operation named", "Can't get GraphQL operation type")):
+        return "UNKNOWN_OPERATION"
+    return "BAD_REQUEST"
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -113,9 +125,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             # Checking credentials needs the gateway's store; without it nobody is let in.
             return self.error_response(request, error.code, 503, registry=error.registry)
         except HTTPException as error:
-            code = _HTTP_ERROR_CODES.get(error.reason, "BAD_REQUEST")
-            status = 415 if code == "UNSUPPORTED_MEDIA_TYPE" else error.status_code
-            return self.error_response(request, code, status)
+            code = http_error_code(error.reason)
+            return self.error_response(request, code, _HTTP_STATUSES.get(code, error.status_code))
 
     def error_response(
         self, request: Request | WebSocket, code: str, status: int, **params: str

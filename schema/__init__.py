@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from i18n.catalog import MessageCatalog
 from resolvers.error_reporting import is_unexpected, present_errors
+from resolvers.operation_limits import OperationLimitRules, OperationLimits, build_limit_rules
 from schema.family import Dependent
 from schema.mutation import Mutation
 from schema.people import Citizen, Resident
@@ -75,8 +76,14 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(
-    messages: MessageCatalog, *, parse_cache_size: int = 1024, validation_cache_size: int = 1024
+    messages: MessageCatalog,
+    *,
+    parse_cache_size: int = 1024,
+    validation_cache_size: int = 1024,
+    limits: OperationLimits | None = None,
 ) -> GatewaySchema:
+    limits = limits or OperationLimits()
+    limit_rules = build_limit_rules(limits)
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -85,6 +92,7 @@ def build_schema(
         messages=messages,
         execution_context_class=PerEventMemoExecutionContext,
         extensions=[
+            lambda: OperationLimitRules(limit_rules, limits.max_tokens),
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
         ],

@@ -163,6 +163,11 @@ class Gateway:
             body["variables"] = variables
         return await self.client.post("/graphql", json=body, headers=headers)
 
+    def request_statements(self) -> list[str]:
+        """The SQL sent since ``statements`` was cleared, less the event relay's polling of
+        the change log, which runs in the background whatever the requests do."""
+        return [s for s in self.statements if "change_log" not in s]
+
     def token(self, national_id: str, scopes: tuple[str, ...] = ()) -> str:
         from resolvers.access_tokens import issue_access_token
 

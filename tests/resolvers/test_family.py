@@ -157,7 +157,7 @@ async def test_dependent_lookup_rejects_malformed_ids_before_any_lookup(gateway)
         "code": "INVALID_NATIONAL_ID",
         "field": "nationalId",
     }
-    assert gateway.statements == []
+    assert gateway.request_statements() == []
     someone_else = await gateway.graphql(query, {"id": OMAR.national_id}, token=token)
     assert someone_else["data"]["dependent"] is None
     assert someone_else["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -1,0 +1,100 @@
+"""Limits every operation must keep, checked before anything runs.
+
+Depth, aliases (fragments included), tokens, directives and root fields. The rules are built
+once when the schema is built: validation results are cached by rule identity, so rules made
+per request would make every request a cache miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    ValidationContext,
+    ValidationRule,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+
+@dataclass(frozen=True, slots=True)
+class OperationLimits:
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_directives: int = 50
+    max_root_fields: int = 10
+
+
+def directive_limit_rule(limit: int) -> type[ValidationRule]:
+    class MaxDirectivesRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            self.count += 1
+            if self.count == limit + 1:
+                self.report_error(GraphQLError(
+                    f"More than {limit} directives.", node,
+                    extensions={"code": "MAX_DIRECTIVES_EXCEEDED"},
+                ))  # fmt: skip
+
+    return MaxDirectivesRule
+
+
+def root_field_limit_rule(limit: int) -> type[ValidationRule]:
+    class MaxRootFieldsRule(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            fields = [s for s in node.selection_set.selections if isinstance(s, FieldNode)]
+            if len(fields) > limit:
+                self.report_error(GraphQLError(
+                    f"More than {limit} root fields.", node,
+                    extensions={"code": "MAX_ROOT_FIELDS_EXCEEDED"},
+                ))  # fmt: skip
+
+    return MaxRootFieldsRule
+
+
+def build_limit_rules(limits: OperationLimits) -> tuple[type[ValidationRule], ...]:
+    return (
+        depth_validator(limits.max_depth, None, None),
+        alias_validator(limits.max_aliases),
+        directive_limit_rule(limits.max_directives),
+        root_field_limit_rule(limits.max_root_fields),
+    )
+
+
+class OperationLimitRules(SchemaExtension):
+    """Adds the prebuilt limit rules to validation, and the token limit to parsing."""
+
+    def __init__(self, rules: tuple[type[ValidationRule], ...], max_tokens: int) -> None:
+        super().__init__()
+        self.rules = rules
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        self.execution_context.validation_rules = (
+            *self.execution_context.validation_rules,
+            *self.rules,
+        )
+        yield
+
+
+def limit_error_code(message: str) -> str | None:
+    """The code of a limit error raised by Strawberry's or graphql-core's own rules."""
+    if "exceeds maximum operation depth" in message:
+        return "MAX_DEPTH_EXCEEDED"
+    if "aliases found. Allowed" in message:
+        return "MAX_ALIASES_EXCEEDED"
+    if "tokens. Parsing aborted" in message:
+        return "MAX_TOKENS_EXCEEDED"
+    return None
