@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -49,6 +50,7 @@ from resolvers.access_tokens import issue_access_token
 from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
+from resolvers.http_hygiene import RequestHygiene
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
 from resolvers.request_limits import BodySizeLimit
@@ -192,6 +194,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         ),
         timezone=TIMEZONE,
         graphiql=True,
+        allowed_origins=settings.cors_origins,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
 
@@ -247,6 +250,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestHygiene),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-API-Key",
+                    "X-Request-ID",
+                    "Accept-Language",
+                ],
+                expose_headers=["X-Request-ID"],
+            ),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=messages),
         ],
     )

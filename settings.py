@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         description="Redis stream of permit events; one per passport registry (its ids are "
         "the change log's).",
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins whose pages may call the API from a browser (CORS and WebSocket).",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."

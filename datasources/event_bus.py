@@ -102,6 +102,7 @@ class LocalEventBus:
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         with contextlib.suppress(RegistryError, TimeoutError):
@@ -113,7 +114,7 @@ class LocalEventBus:
         self._wake.set()
 
     async def _relay(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if self.fan_out.position is None:
                     self.fan_out.position = await self.reader.latest_id()
@@ -128,6 +129,12 @@ class LocalEventBus:
         self.fan_out.deliver(events, position)
 
     async def close(self) -> None:
+        # Let a read in progress finish (a cancelled driver call can strand its connection).
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), 2)
         await _cancel(self._task)
 
 

@@ -95,6 +95,7 @@ class Context:
     # Set for WebSocket connections: what connection_init carried, and the socket itself.
     connection_params: dict[str, object] | None = None
     websocket: WebSocket | None = None
+    request_id: str = "unknown"
 
     @property
     def registries(self) -> Registries:

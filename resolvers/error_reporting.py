@@ -47,7 +47,9 @@ def _cause(error: GraphQLError) -> Exception | None:
     return original
 
 
-def present_error(error: GraphQLError, messages: MessageCatalog, locale: Locale) -> GraphQLError:
+def present_error(
+    error: GraphQLError, messages: MessageCatalog, locale: Locale, request_id: str = "unknown"
+) -> GraphQLError:
     """The error as the client sees it: coded, localized, with nothing internal in it."""
     original = _cause(error)
     if isinstance(original, BawabaError):
@@ -55,7 +57,7 @@ def present_error(error: GraphQLError, messages: MessageCatalog, locale: Locale)
         extensions = error_extensions(original)
     elif original is not None:
         message = messages.message("INTERNAL_ERROR", locale)
-        extensions = {"code": "INTERNAL_ERROR"}
+        extensions = {"code": "INTERNAL_ERROR", "requestId": request_id}
     else:
         code = (error.extensions or {}).get("code") or _request_error_code(error)
         extensions = {**(error.extensions or {}), "code": code}
@@ -79,5 +81,6 @@ def present_errors(
     errors: list[GraphQLError], messages: MessageCatalog, context: object
 ) -> list[GraphQLError]:
     """Every error of a result, as ``present_error`` shows it to the caller of ``context``."""
-    locale = context.locale if isinstance(context, Context) else DEFAULT_LOCALE
-    return [present_error(error, messages, locale) for error in errors]
+    if not isinstance(context, Context):
+        return [present_error(error, messages, DEFAULT_LOCALE) for error in errors]
+    return [present_error(e, messages, context.locale, context.request_id) for e in errors]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from errors import NotAuthenticated, RegistryError
 from i18n.catalog import Locale, negotiate_locale
 from resolvers.authentication import Authenticator
 from resolvers.context import Context, Services
+from resolvers.http_hygiene import request_id_of
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 
@@ -59,6 +61,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         timezone: ZoneInfo,
         graphiql: bool,
+        allowed_origins: Sequence[str] = (),
         connection_init_timeout: timedelta = timedelta(seconds=10),
     ) -> None:
         super().__init__(
@@ -68,6 +71,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             keep_alive_interval=15,
             connection_init_wait_timeout=connection_init_timeout,
             max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            allowed_origins=allowed_origins,
         )
         self.services = services
         self.authenticator = authenticator
@@ -90,6 +94,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             loaders=Loaders(registries.civil, registries.passports),
             services=self.services,
             websocket=websocket,
+            request_id=request_id_of(request.scope),
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -134,11 +139,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         locale: Locale = negotiate_locale(request.headers.get("accept-language"))
         message = self.services.registries.messages.message(code, locale, **params)
         headers = {"WWW-Authenticate": 'Bearer realm="bawaba"'} if status == 401 else None
+        extensions = {"code": code, **params, "requestId": request_id_of(request.scope)}
         return JSONResponse(
-            {
-                "data": None,
-                "errors": [{"message": message, "extensions": {"code": code, **params}}],
-            },
+            {"data": None, "errors": [{"message": message, "extensions": extensions}]},
             status_code=status,
             headers=headers,
         )

@@ -72,7 +72,11 @@ class GatewaySchema(strawberry.Schema):
         # Coded errors are answers, not incidents: only bugs reach the log, in full.
         for error in errors:
             if is_unexpected(error):
-                logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
+                request_id = getattr(getattr(execution_context, "context", None), "request_id", "")
+                logger.error(
+                    "unexpected error in %s (request %s)", error.path, request_id,
+                    exc_info=error.original_error,
+                )  # fmt: skip
 
 
 def build_schema(

@@ -50,7 +50,8 @@ async def test_bad_credentials_are_refused_with_401(gateway, authorization, code
         headers={"Authorization": authorization},
     )
     assert response.status_code == 401
-    assert response.json()["errors"][0]["extensions"] == {"code": code}
+    extensions = response.json()["errors"][0]["extensions"]
+    assert extensions == {"code": code, "requestId": response.headers["x-request-id"]}
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
@@ -114,11 +115,17 @@ async def test_unexpected_failures_are_masked(fresh_gateway, monkeypatch, caplog
         raise RuntimeError("SELECT secret FROM internals")
 
     monkeypatch.setattr(fresh_gateway.app.state.registries.passports, "permit_pages", broken)
-    result = await fresh_gateway.graphql(MY_FAMILY, token=fresh_gateway.token(GUARDIAN.national_id))
+    result = await fresh_gateway.graphql(
+        MY_FAMILY,
+        token=fresh_gateway.token(GUARDIAN.national_id),
+        headers={"X-Request-ID": "trace-me-42"},
+    )
     errors = result["errors"]
     assert {error["extensions"]["code"] for error in errors} == {"INTERNAL_ERROR"}
+    assert {error["extensions"]["requestId"] for error in errors} == {"trace-me-42"}
     assert "SELECT" not in str(result) and "RuntimeError" not in str(result)
     assert "SELECT secret FROM internals" in caplog.text
+    assert "trace-me-42" in caplog.text
     # Everything else on the page still answers.
     assert result["data"]["me"]["nationalId"] == GUARDIAN.national_id
 
@@ -159,3 +166,44 @@ async def test_health_and_graphiql(gateway) -> None:
     page = await gateway.client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
+
+
+async def test_responses_carry_a_request_id_and_security_headers(gateway) -> None:
+    given = await gateway.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "abc-123"}
+    )
+    made = await gateway.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "bad id with spaces"}
+    )
+    page = await gateway.client.get("/graphql", headers={"Accept": "text/html"})
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(made.headers["x-request-id"]) == 32
+    for response in (given, page):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert given.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+async def test_cross_origin_browsers_are_refused_unless_allowed(tmp_path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, secret_key=TEST_SECRET, cors_origins=["https://app.bawaba.example"]
+    )
+    await prepare_stores(settings)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            allowed = await client.options(
+                "/graphql",
+                headers={
+                    "Origin": "https://app.bawaba.example",
+                    "Access-Control-Request-Method": "POST",
+                },
+            )
+            other = await client.options(
+                "/graphql",
+                headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+            )
+    assert allowed.headers["access-control-allow-origin"] == "https://app.bawaba.example"
+    assert "access-control-allow-origin" not in other.headers
