@@ -43,7 +43,7 @@ from datasources.permit_office import SqlPermitOffice
 from datasources.permit_statistics import SqlPermitStatistics
 from datasources.redis_store import RedisStore
 from datasources.sms_gateway import OutboxSmsGateway
-from datasources.sql_engine import create_registry_engine
+from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
 from errors import RegistryError
 from i18n.catalog import MessageCatalog
 from resolvers.access_tokens import issue_access_token
@@ -105,12 +105,20 @@ def open_stores(settings: Settings) -> OpenStores:
     gateway_engine = create_registry_engine(settings.registry_url("gateway"), pool_size=pool)
     civil_engine = create_registry_engine(settings.registry_url("civil"), pool_size=pool)
     passport_engine = create_registry_engine(settings.registry_url("passport"), pool_size=pool)
-    passports = SqlPassportRegistry(passport_engine)
+    breakers = circuit_breakers(
+        threshold=settings.breaker_threshold, ttl=settings.breaker_open_seconds
+    )
+    timeout = settings.registry_timeout_seconds
+    passports = SqlPassportRegistry(
+        passport_engine, RegistryGuard("passport", timeout=timeout, breakers=breakers)
+    )
     return OpenStores(
-        civil=SqlCivilRegistry(civil_engine),
+        civil=SqlCivilRegistry(
+            civil_engine, RegistryGuard("civil", timeout=timeout, breakers=breakers)
+        ),
         passports=passports,
         permit_office=SqlPermitOffice(passport_engine, passports),
-        passport_renewals=SqlPassportRenewals(passport_engine),
+        passport_renewals=SqlPassportRenewals(passport_engine, passports.guard),
         credentials=SqlCredentialStore(gateway_engine),
         partner_keys=SqlPartnerKeyStore(gateway_engine),
         audit=SqlAccessAuditLog(gateway_engine),

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins whose pages may call the API from a browser (CORS and WebSocket).",
     )
+    registry_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="Longest wait for one call to a registry."
+    )
+    breaker_threshold: int = Field(
+        default=5, gt=0, description="Failures in a row that cut a registry off."
+    )
+    breaker_open_seconds: float = Field(
+        default=15.0, gt=0, description="How long a cut-off registry is not called."
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."

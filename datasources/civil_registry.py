@@ -30,7 +30,7 @@ from datasources.records import (
     Person,
     Relationship,
 )
-from datasources.sql_engine import any_of, is_postgresql, reading, translated_errors
+from datasources.sql_engine import RegistryGuard, any_of, is_postgresql, reading
 
 metadata = MetaData()
 
@@ -86,9 +86,10 @@ class SqlCivilRegistry:
 
     name = "civil"
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, guard: RegistryGuard | None = None) -> None:
         self.engine = engine
         self._reader = reading(engine)
+        self.guard = guard or RegistryGuard(self.name)
         postgresql = is_postgresql(engine)
         self._people_by_ids = select(*_PERSON_COLUMNS).where(
             any_of(people.c.national_id, "ids", postgresql=postgresql)
@@ -101,12 +102,12 @@ class SqlCivilRegistry:
         )
 
     async def _fetch(self, statement: Any, ids: Sequence[str]) -> Sequence[Row[Any]]:
-        async with translated_errors(self.name), self._reader.connect() as connection:
+        async with self.guard.call(), self._reader.connect() as connection:
             result = await connection.execute(statement, {"ids": list(ids)})
             return result.all()
 
     async def ping(self) -> None:
-        async with translated_errors(self.name), self._reader.connect() as connection:
+        async with self.guard.call(), self._reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
@@ -141,7 +142,7 @@ class SqlCivilRegistry:
         await self._insert_many(family_links, rows)
 
     async def count_people(self) -> int:
-        async with translated_errors(self.name), self._reader.connect() as connection:
+        async with self.guard.call(), self._reader.connect() as connection:
             result = await connection.execute(text("SELECT count(*) FROM people"))
             return int(result.scalar_one())
 
@@ -149,5 +150,5 @@ class SqlCivilRegistry:
         batch = list(rows)
         if not batch:
             return
-        async with translated_errors(self.name), self.engine.begin() as connection:
+        async with self.guard.call(), self.engine.begin() as connection:
             await connection.execute(insert(table), batch)

@@ -31,7 +31,13 @@ from datasources.records import (
     PermitStatusChange,
     TravelPermit,
 )
-from datasources.sql_engine import UTCDateTime, any_of, is_postgresql, reading, translated_errors
+from datasources.sql_engine import (
+    RegistryGuard,
+    UTCDateTime,
+    any_of,
+    is_postgresql,
+    reading,
+)
 
 __all__ = [
     "SqlPassportRegistry",
@@ -92,9 +98,10 @@ class SqlPassportRegistry:
 
     name = "passport"
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, guard: RegistryGuard | None = None) -> None:
         self.engine = engine
         self._reader = reading(engine)
+        self.guard = guard or RegistryGuard(self.name)
         pg = is_postgresql(engine)
         passport_columns = (
             passports.c.number,
@@ -190,7 +197,7 @@ class SqlPassportRegistry:
         )
 
     async def _fetch(self, statement: Any, parameters: Mapping[str, Any]) -> Sequence[Row[Any]]:
-        async with translated_errors(self.name), self._reader.connect() as connection:
+        async with self.guard.call(), self._reader.connect() as connection:
             result = await connection.execute(statement, dict(parameters))
             return result.all()
 
@@ -310,7 +317,7 @@ class SqlPassportRegistry:
         batch = list(rows)
         if not batch:
             return
-        async with translated_errors(self.name), self.engine.begin() as connection:
+        async with self.guard.call(), self.engine.begin() as connection:
             await connection.execute(insert(table), batch)
 
     async def add_permits(self, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -319,7 +326,7 @@ class SqlPassportRegistry:
         if not batch:
             return
         active = [row for row in batch if row["status"] in ("PENDING", "APPROVED")]
-        async with translated_errors(self.name), self.engine.begin() as connection:
+        async with self.guard.call(), self.engine.begin() as connection:
             await connection.execute(insert(travel_permits), batch)
             destinations = [d for row in active for d in destination_rows(row)]
             if destinations:

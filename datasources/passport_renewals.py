@@ -17,18 +17,19 @@ from datasources.records import (
     RenewalOutcome,
     RenewalResult,
 )
-from datasources.sql_engine import translated_errors
+from datasources.sql_engine import RegistryGuard
 
 
 class SqlPassportRenewals:
     name = "passport"
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, guard: RegistryGuard | None = None) -> None:
         self.engine = engine
+        self.registry_guard = guard or RegistryGuard(self.name)
 
     async def record(self, renewal: PassportRenewal, *, at: datetime) -> RenewalResult:
         """Supersede the current passport and record the new one, in one transaction."""
-        async with translated_errors(self.name):
+        async with self.registry_guard.call():
             try:
                 async with self.engine.begin() as connection:
                     taken = await connection.execute(

@@ -35,7 +35,6 @@ from datasources.records import (
     Transition,
     TransitionOutcome,
 )
-from datasources.sql_engine import translated_errors
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 
@@ -52,10 +51,11 @@ class SqlPermitOffice:
     def __init__(self, engine: AsyncEngine, registry: SqlPassportRegistry) -> None:
         self.engine = engine
         self.registry = registry
+        self.registry_guard = registry.guard
 
     async def submit(self, application: PermitApplication, *, at: datetime) -> Submission:
         """Create the PENDING permit, unless a replay, a key reuse or an overlap says otherwise."""
-        async with translated_errors(self.name):
+        async with self.registry_guard.call():
             for _ in range(3):  # a second try only for the rare clash of random permit numbers
                 try:
                     async with self.engine.begin() as connection:
@@ -177,7 +177,7 @@ class SqlPermitOffice:
             at=at,
             note=note,
         )
-        async with translated_errors(self.name):
+        async with self.registry_guard.call():
             async with self.engine.begin() as connection:
                 previous = await apply_transition(connection, change, guardian_id=guardian_id)
             permit = (await self.registry.permits_by_ids([permit_id])).get(permit_id)

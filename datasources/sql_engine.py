@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Row
@@ -120,3 +123,45 @@ async def newest_first_page(
         rows = (await connection.execute(statement)).all()
         total = int((await connection.execute(select(func.count()).where(owned))).scalar_one())
     return rows[:first], total, len(rows) > first
+
+
+class RegistryGuard:
+    """Every call to one registry: a time limit, and a circuit breaker shared by its calls.
+
+    After ``threshold`` failures in a row the breaker opens: calls fail at once with
+    ``RegistryUnavailable`` for ``ttl`` seconds instead of waiting on a registry that is
+    down, then one call is let through to see if it is back.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: float | None = None,
+        breakers: AsyncCircuitBreakerFactory | None = None,
+    ) -> None:
+        self.name = name
+        self.timeout = timeout
+        self.breakers = breakers
+
+    @asynccontextmanager
+    async def call(self) -> AsyncIterator[None]:
+        async with translated_errors(self.name):
+            if self.breakers is None:
+                async with asyncio.timeout(self.timeout):
+                    yield
+                return
+            try:
+                breaker = await self.breakers.get_breaker(self.name)
+                async with breaker, asyncio.timeout(self.timeout):
+                    yield
+            except OpenedState as error:
+                raise RegistryUnavailable(registry=self.name) from error
+
+
+def circuit_breakers(*, threshold: int, ttl: float) -> AsyncCircuitBreakerFactory:
+    """One factory for the process: a breaker per registry name, kept in memory."""
+    # Constraint violations are answers, not outages: they never open a breaker.
+    return AsyncCircuitBreakerFactory(
+        default_threshold=threshold, default_ttl=ttl, exclude=[IntegrityError]
+    )
