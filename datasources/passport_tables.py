@@ -114,15 +114,18 @@ travel_advisories = Table(
     Column("since", Date, nullable=False),
 )
 
-# One row per destination of every PENDING or APPROVED permit ("all countries" expands to
-# every country). On PostgreSQL an exclusion constraint forbids two rows of one traveller for
-# one destination with overlapping dates, so racing requests cannot both become active.
+# One row per destination of every PENDING or APPROVED permit; a permit for every country
+# has one row, "*". Each row covers a slot range: one slot per two-letter code, all of them
+# for "*". On PostgreSQL an exclusion constraint forbids two rows of one traveller whose
+# slots and dates overlap, so racing requests cannot both become active.
 permit_destinations = Table(
     "permit_destinations",
     metadata,
     Column("permit_id", String(32), ForeignKey("travel_permits.id"), nullable=False),
     Column("traveller_id", String(10), nullable=False),
     Column("destination", String(2), nullable=False),
+    Column("slot_from", Integer, nullable=False),
+    Column("slot_to", Integer, nullable=False),
     Column("valid_from", Date, nullable=False),
     Column("valid_until", Date, nullable=False),
     Index("ix_permit_destinations_permit_id", "permit_id"),

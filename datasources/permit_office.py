@@ -17,7 +17,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from datasources.country_directory import all_country_codes
 from datasources.passport_registry import SqlPassportRegistry
 from datasources.passport_tables import permit_destinations, permit_status_changes, travel_permits
 from datasources.permit_transitions import (
@@ -70,7 +69,7 @@ class SqlPermitOffice:
     ) -> Submission:
         if earlier := await self._same_key(connection, application):
             return earlier
-        codes = application.destinations or all_country_codes()
+        codes = application.destinations
         overlap = overlapping_permit_query(
             application.traveller_id, codes, application.valid_from, application.valid_until
         )
@@ -158,7 +157,7 @@ class SqlPermitOffice:
         async with self.engine.connect() as connection:
             if earlier := await self._same_key(connection, application):
                 return earlier
-            codes = application.destinations or all_country_codes()
+            codes = application.destinations
             overlap = overlapping_permit_query(
                 application.traveller_id, codes, application.valid_from, application.valid_until
             )

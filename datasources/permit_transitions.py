@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from datasources.country_directory import all_country_codes
 from datasources.passport_tables import (
     change_log,
     permit_destinations,
@@ -45,19 +44,29 @@ class StatusChange:
     note: str | None = None
 
 
+EVERY_COUNTRY = "*"
+SLOTS = 26 * 26  # one per possible two-letter code
+
+
+def destination_slots(code: str) -> tuple[int, int]:
+    """The slot range a destination covers: its own slot, or all of them for "*"."""
+    if code == EVERY_COUNTRY:
+        return 0, SLOTS
+    slot = (ord(code[0]) - ord("A")) * 26 + (ord(code[1]) - ord("A"))
+    return slot, slot + 1
+
+
 def destination_rows(permit: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The permit_destinations rows of an active permit; every country when none is named."""
-    codes = permit["destinations"].split() or all_country_codes()
-    return [
-        {
-            "permit_id": permit["id"],
-            "traveller_id": permit["traveller_id"],
-            "destination": code,
-            "valid_from": permit["valid_from"],
-            "valid_until": permit["valid_until"],
-        }
-        for code in codes
-    ]
+    """The permit_destinations rows of an active permit: one per code, or one "*"."""
+    rows = []
+    for code in permit["destinations"].split() or [EVERY_COUNTRY]:
+        slot_from, slot_to = destination_slots(code)
+        rows.append({
+            "permit_id": permit["id"], "traveller_id": permit["traveller_id"],
+            "destination": code, "slot_from": slot_from, "slot_to": slot_to,
+            "valid_from": permit["valid_from"], "valid_until": permit["valid_until"],
+        })  # fmt: skip
+    return rows
 
 
 async def record_change_log(connection: AsyncConnection, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -133,14 +142,19 @@ async def apply_transition(
 def overlapping_permit_query(
     traveller_id: str, codes: Iterable[str], start: date, end: date
 ) -> Any:
-    """The active permits of the traveller covering any of ``codes`` on a day of the period."""
-    return (
-        select(permit_destinations.c.permit_id)
-        .where(
-            permit_destinations.c.traveller_id == traveller_id,
-            permit_destinations.c.destination.in_(list(codes)),
-            permit_destinations.c.valid_from <= end,
-            permit_destinations.c.valid_until >= start,
+    """The traveller's active permits covering one of ``codes`` (every country when empty)
+    on a day of the period."""
+    conditions = [
+        permit_destinations.c.traveller_id == traveller_id,
+        permit_destinations.c.valid_from <= end,
+        permit_destinations.c.valid_until >= start,
+    ]
+    named = list(codes)
+    if named:
+        conditions.append(
+            or_(
+                permit_destinations.c.destination.in_(named),
+                permit_destinations.c.destination == EVERY_COUNTRY,
+            )
         )
-        .limit(1)
-    )
+    return select(permit_destinations.c.permit_id).where(*conditions).limit(1)

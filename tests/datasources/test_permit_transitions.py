@@ -97,3 +97,39 @@ async def test_a_failure_while_submitting_creates_nothing(fresh_gateway, monkeyp
     assert response.status_code == 200
     assert await count_rows(fresh_gateway) == before
     assert (await issue(fresh_gateway, GUARDIAN.national_id, "1112045875"))["errors"] == []
+
+
+async def test_the_database_itself_refuses_overlapping_active_destinations(fresh_gateway) -> None:
+    """On PostgreSQL the exclusion constraint holds whatever the code does."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from datasources.passport_tables import permit_destinations
+    from datasources.permit_transitions import destination_rows
+
+    if fresh_gateway.backend != "postgres":
+        pytest.skip("SQLite has no exclusion constraints; its writers are serialized instead")
+    engine = fresh_gateway.app.state.registries.passports.engine
+    start = date.today() + timedelta(days=200)
+
+    def rows(destinations: str) -> list[dict]:
+        return destination_rows(
+            {
+                "id": demo_permit_id(3),
+                "traveller_id": "1112045875",
+                "destinations": destinations,
+                "valid_from": start,
+                "valid_until": start + timedelta(days=3),
+            }
+        )
+
+    async with engine.begin() as connection:
+        await connection.execute(insert(permit_destinations), rows("FR"))
+    for conflicting in ("", "FR IT"):
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(insert(permit_destinations), rows(conflicting))
+    async with engine.begin() as connection:  # another country on the same days is fine
+        await connection.execute(insert(permit_destinations), rows("IT"))

@@ -6,7 +6,6 @@ Revises: passport_0001
 
 from datetime import date
 
-import pycountry
 import sqlalchemy as sa
 from alembic import op
 
@@ -48,6 +47,8 @@ def upgrade() -> None:
         sa.Column("permit_id", sa.String(32), sa.ForeignKey("travel_permits.id"), nullable=False),
         sa.Column("traveller_id", sa.String(10), nullable=False),
         sa.Column("destination", sa.String(2), nullable=False),
+        sa.Column("slot_from", sa.Integer, nullable=False),
+        sa.Column("slot_to", sa.Integer, nullable=False),
         sa.Column("valid_from", sa.Date, nullable=False),
         sa.Column("valid_until", sa.Date, nullable=False),
     )
@@ -59,31 +60,29 @@ def upgrade() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
             "ALTER TABLE permit_destinations ADD CONSTRAINT ex_permit_destinations_overlap "
-            "EXCLUDE USING gist (traveller_id WITH =, destination WITH =, "
+            "EXCLUDE USING gist (traveller_id WITH =, int4range(slot_from, slot_to) WITH &&, "
             "daterange(valid_from, valid_until, '[]') WITH &&)"
         )
     _backfill_active_destinations(destinations)
 
 
 def _backfill_active_destinations(destinations: sa.Table) -> None:
-    every_country = [country.alpha_2 for country in pycountry.countries]
     active = op.get_bind().execute(
         sa.text(
             "SELECT id, traveller_id, destinations, valid_from, valid_until FROM travel_permits "
             "WHERE status IN ('PENDING', 'APPROVED')"
         )
     )
-    rows = [
-        {
-            "permit_id": permit.id,
-            "traveller_id": permit.traveller_id,
-            "destination": code,
-            "valid_from": _day(permit.valid_from),
-            "valid_until": _day(permit.valid_until),
-        }
-        for permit in active
-        for code in (permit.destinations.split() or every_country)
-    ]
+    rows = []
+    for permit in active:
+        for code in permit.destinations.split() or ["*"]:
+            slot = (ord(code[0]) - 65) * 26 + (ord(code[1]) - 65) if code != "*" else None
+            rows.append({
+                "permit_id": permit.id, "traveller_id": permit.traveller_id, "destination": code,
+                "slot_from": 0 if slot is None else slot,
+                "slot_to": 26 * 26 if slot is None else slot + 1,
+                "valid_from": _day(permit.valid_from), "valid_until": _day(permit.valid_until),
+            })  # fmt: skip
     if rows:
         op.bulk_insert(destinations, rows)
 
