@@ -41,6 +41,7 @@ from datasources.passport_registry import SqlPassportRegistry
 from datasources.passport_renewals import SqlPassportRenewals
 from datasources.permit_office import SqlPermitOffice
 from datasources.permit_statistics import SqlPermitStatistics
+from datasources.rate_limit_store import open_rate_limiter
 from datasources.redis_store import RedisStore
 from datasources.sms_gateway import OutboxSmsGateway
 from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
@@ -53,6 +54,7 @@ from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
+from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
 from schema import build_schema
 from settings import Settings
@@ -186,6 +188,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         events=fan_out,
         change_log=change_log,
         statistics=SqlPermitStatistics(stores.passports.engine),
+        rate_limits=RateLimits.build(
+            open_rate_limiter(settings.redis_url),
+            per_caller=settings.rate_limit_per_caller,
+            sign_in=settings.rate_limit_sign_in,
+            issue_permit=settings.rate_limit_issue_permit,
+        ),
     )
     schema = build_schema(
         messages,

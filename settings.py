@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     breaker_open_seconds: float = Field(
         default=15.0, gt=0, description="How long a cut-off registry is not called."
     )
+    rate_limit_per_caller: str = Field(
+        default="600/minute", description="Requests per caller (person, partner, address)."
+    )
+    rate_limit_sign_in: str = Field(
+        default="20/minute", description="startLogin and completeLogin per client address."
+    )
+    rate_limit_issue_permit: str = Field(
+        default="30/hour", description="issueTravelPermit per guardian."
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."

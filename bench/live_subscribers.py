@@ -93,6 +93,7 @@ async def run(subscribers: int, rate: float, seconds: float) -> None:
         "BAWABA_SECRET_KEY": SECRET,
         "BAWABA_AGENCY_REVIEW": "false",
         "BAWABA_SUBSCRIBER_BUFFER_SIZE": "1000",
+        "BAWABA_RATE_LIMIT_ISSUE_PERMIT": "100000/hour",
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
         [sys.executable, "-m", "gateway", "serve", "--port", str(port)],

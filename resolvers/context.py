@@ -27,6 +27,7 @@ from datasources.registry_interfaces import (
 )
 from datasources.sms_gateway import SmsGateway
 from i18n.catalog import Locale, MessageCatalog
+from resolvers.rate_limits import RateLimits
 from resolvers.viewer import Viewer
 
 
@@ -79,6 +80,7 @@ class Services:
     events: EventFanOut
     change_log: ChangeLogReader
     statistics: SqlPermitStatistics
+    rate_limits: RateLimits
     subscriptions_per_person: dict[str, int] = field(default_factory=dict)
 
 

@@ -16,6 +16,7 @@ from errors import BawabaError, InputRejected, RegistryError
 from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
 from resolvers.context import Context
 from resolvers.operation_limits import limit_error_code
+from resolvers.rate_limits import RateLimited
 
 logger = logging.getLogger("bawaba.errors")
 
@@ -26,6 +27,8 @@ def error_extensions(error: BawabaError) -> dict[str, Any]:
         extensions["field"] = error.field
     if isinstance(error, RegistryError):
         extensions["registry"] = error.registry
+    if isinstance(error, RateLimited):
+        extensions["retryAfter"] = error.retry_after
     return extensions
 
 

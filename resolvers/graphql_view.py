@@ -22,6 +22,7 @@ from i18n.catalog import Locale, negotiate_locale
 from resolvers.authentication import Authenticator
 from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
+from resolvers.rate_limits import RateLimited, caller_key, spend
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 
@@ -87,6 +88,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             if websocket is not None
             else await self.authenticator.viewer(request.headers, client_address)
         )
+        if websocket is None:
+            limits = self.services.rate_limits
+            await spend(limits, limits.per_caller, "request", caller_key(viewer))
         return Context(
             viewer=viewer,
             locale=negotiate_locale(request.headers.get("accept-language")),
@@ -119,6 +123,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        errors = response_data.get("errors") if isinstance(response_data, dict) else None
+        retry_after = [
+            error["extensions"]["retryAfter"]
+            for error in errors or ()
+            if (error.get("extensions") or {}).get("code") == "RATE_LIMITED"
+        ]
+        if retry_after:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(max(retry_after))
+        return response
+
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
@@ -126,6 +143,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         except NotAuthenticated as error:
             return self.error_response(request, error.code, 401)
+        except RateLimited as error:
+            response = self.error_response(request, error.code, 429, seconds=str(error.retry_after))
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response
         except RegistryError as error:
             # Checking credentials needs the gateway's store; without it nobody is let in.
             return self.error_response(request, error.code, 503, registry=error.registry)

@@ -26,6 +26,7 @@ from resolvers.context import Context, Info
 from resolvers.global_ids import decode_global_id
 from resolvers.permit_rules import PermitRequest, check_permit_request, normalized_destinations
 from resolvers.permits import PERMIT_TYPE
+from resolvers.rate_limits import spend
 from resolvers.user_errors import UserError, user_error
 
 MAX_CANCEL_REASON_LENGTH = 200
@@ -55,6 +56,8 @@ def request_fingerprint(guardian_id: str, request: PermitRequest) -> str:
 async def issue_travel_permit(info: Info, request: PermitRequest) -> PermitResult:
     context = info.context
     guardian_id = context.viewer.require_person()
+    limits = context.services.rate_limits
+    await spend(limits, limits.issue_permit, "issue-permit", f"person:{guardian_id}")
     errors, link = await check_permit_request(context, guardian_id, request)
     if errors or link is None:
         return PermitResult(None, errors)

@@ -19,6 +19,7 @@ from datasources.sms_gateway import SmsMessage, mask_phone_number
 from resolvers.context import Context, Info
 from resolvers.national_ids import is_valid_national_id
 from resolvers.passwords import password_matches
+from resolvers.rate_limits import spend
 from resolvers.sessions import SessionResult, end_session, open_session, refresh_session
 from resolvers.sign_in_limits import SignInLimits
 from resolvers.user_errors import UserError, user_error
@@ -57,7 +58,13 @@ async def _locked_error(context: Context, national_id: str) -> UserError | None:
     return None
 
 
+async def _spend_sign_in_budget(context: Context) -> None:
+    limits = context.services.rate_limits
+    await spend(limits, limits.sign_in, "sign-in", f"address:{context.viewer.client_address}")
+
+
 async def start_login(context: Context, national_id: str, password: str) -> StartLoginResult:
+    await _spend_sign_in_budget(context)
     if not is_valid_national_id(national_id):
         return StartLoginResult(
             None, [user_error(context, "INVALID_NATIONAL_ID", field="nationalId")]
@@ -96,6 +103,7 @@ async def start_login(context: Context, national_id: str, password: str) -> Star
 
 
 async def complete_login(context: Context, challenge_id: str, code: str) -> SessionResult:
+    await _spend_sign_in_budget(context)
     store, now, policy = context.store.credentials, context.now(), context.policy
     challenge = await store.challenge(challenge_id) if len(challenge_id) <= 64 else None
     if challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now:

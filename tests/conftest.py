@@ -89,11 +89,23 @@ async def postgres_databases() -> PostgresDatabases:
     return _databases
 
 
+# Tests send many requests from one address and person; the budgets have tests of their own.
+GENEROUS_LIMITS = {
+    "rate_limit_per_caller": "100000/minute",
+    "rate_limit_sign_in": "10000/minute",
+    "rate_limit_issue_permit": "10000/hour",
+}
+
+
 async def make_settings(backend: str, directory: Path) -> Settings:
     """Settings for a fresh pair of registries on ``backend``."""
     if backend == "sqlite":
         return Settings(
-            mode="demo", data_dir=directory, secret_key=TEST_SECRET, agency_review=False
+            mode="demo",
+            data_dir=directory,
+            secret_key=TEST_SECRET,
+            agency_review=False,
+            **GENEROUS_LIMITS,
         )
     databases = await postgres_databases()
     return Settings(
@@ -101,6 +113,7 @@ async def make_settings(backend: str, directory: Path) -> Settings:
         data_dir=directory,
         secret_key=TEST_SECRET,
         agency_review=False,
+        **GENEROUS_LIMITS,
         civil_registry_url=await databases.create("civil"),
         passport_registry_url=await databases.create("passport"),
         gateway_store_url=await databases.create("gateway"),
