@@ -199,6 +199,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         messages,
         parse_cache_size=settings.parse_cache_size,
         validation_cache_size=settings.validation_cache_size,
+        production=not settings.demo,
     )
     graphql = GatewayGraphQL(
         schema,

@@ -8,6 +8,7 @@ the exception, while the server log keeps the whole of it.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -19,6 +20,7 @@ from resolvers.operation_limits import limit_error_code
 from resolvers.rate_limits import RateLimited
 
 logger = logging.getLogger("bawaba.errors")
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def error_extensions(error: BawabaError) -> dict[str, Any]:
@@ -80,10 +82,22 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, BawabaError)
 
 
+def without_suggestions(text: str) -> str:
+    """graphql-core's "Did you mean …?" hints describe the schema: dropped in production."""
+    return _SUGGESTION.sub("", text).strip()
+
+
 def present_errors(
-    errors: list[GraphQLError], messages: MessageCatalog, context: object
+    errors: list[GraphQLError],
+    messages: MessageCatalog,
+    context: object,
+    *,
+    hide_suggestions: bool = False,
 ) -> list[GraphQLError]:
     """Every error of a result, as ``present_error`` shows it to the caller of ``context``."""
+    if hide_suggestions:
+        for error in errors:
+            error.message = without_suggestions(error.message)
     if not isinstance(context, Context):
         return [present_error(error, messages, DEFAULT_LOCALE) for error in errors]
     return [present_error(e, messages, context.locale, context.request_id) for e in errors]

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from i18n.catalog import MessageCatalog
 from resolvers.error_reporting import is_unexpected, present_errors
+from resolvers.introspection_policy import IntrospectionPolicy
 from resolvers.operation_limits import OperationLimitRules, OperationLimits, build_limit_rules
 from schema.family import Dependent
 from schema.mutation import Mutation
@@ -38,9 +39,12 @@ class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
 class GatewaySchema(strawberry.Schema):
     """Strawberry's schema, answering every error with a code and a localized message."""
 
-    def __init__(self, *args: Any, messages: MessageCatalog, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, messages: MessageCatalog, hide_suggestions: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.messages = messages
+        self.hide_suggestions = hide_suggestions
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Rewritten here rather than in an extension: parse errors raised by the parser
@@ -48,7 +52,9 @@ class GatewaySchema(strawberry.Schema):
         result = await super().execute(*args, **kwargs)
         if result.errors:
             context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
-            result.errors = present_errors(result.errors, self.messages, context)
+            result.errors = present_errors(
+                result.errors, self.messages, context, hide_suggestions=self.hide_suggestions
+            )
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
@@ -61,7 +67,9 @@ class GatewaySchema(strawberry.Schema):
             async with aclosing(source):
                 async for result in source:
                     if getattr(result, "errors", None):
-                        result.errors = present_errors(result.errors, messages, context)
+                        result.errors = present_errors(
+                            result.errors, messages, context, hide_suggestions=self.hide_suggestions
+                        )
                     yield result
 
         return presented()
@@ -85,6 +93,7 @@ def build_schema(
     parse_cache_size: int = 1024,
     validation_cache_size: int = 1024,
     limits: OperationLimits | None = None,
+    production: bool = False,
 ) -> GatewaySchema:
     limits = limits or OperationLimits()
     limit_rules = build_limit_rules(limits)
@@ -94,10 +103,12 @@ def build_schema(
         subscription=Subscription,
         types=[Citizen, Resident, Dependent],
         messages=messages,
+        hide_suggestions=production,
         execution_context_class=PerEventMemoExecutionContext,
         extensions=[
             lambda: OperationLimitRules(limit_rules, limits.max_tokens),
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
+            *([IntrospectionPolicy] if production else []),
         ],
     )
