@@ -15,8 +15,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -56,11 +58,14 @@ from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
 from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
+from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
+ROOT = Path(__file__).resolve().parent
+TRUSTED_DOCUMENTS = ROOT / "trusted-documents.json"
 Clock = Callable[[], datetime]
 
 
@@ -212,6 +217,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         timezone=TIMEZONE,
         graphiql=True,
         allowed_origins=settings.cors_origins,
+        trusted=TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents),
+        production=not settings.demo,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
 
@@ -355,6 +362,12 @@ def command_token(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_trusted_documents(_: argparse.Namespace) -> int:
+    """Print the manifest of the contract's documents (commit it as trusted-documents.json)."""
+    print(orjson.dumps(build_manifest(ROOT / "contract"), option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
 def command_export_schema(_: argparse.Namespace) -> int:
     print(build_schema(MessageCatalog.load()).as_str())
     return 0
@@ -435,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("export-schema", help="print the schema as SDL").set_defaults(
         run=command_export_schema
     )
+    commands.add_parser(
+        "trusted-documents", help="print the manifest of the contract's documents"
+    ).set_defaults(run=command_trusted_documents)
     outbox = commands.add_parser("outbox", help="show the SMS outbox (embedded default)")
     outbox.add_argument("national_id", nargs="?")
     outbox.add_argument("--limit", type=int, default=20)

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     rate_limit_issue_permit: str = Field(
         default="30/hour", description="issueTravelPermit per guardian."
     )
+    trusted_documents: Literal["off", "log", "enforce"] = Field(
+        default="enforce",
+        description="Production mode: anonymous and person callers run trusted documents only "
+        "(enforce), are only logged when they do not (log), or are not checked (off).",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.types.unset import UNSET
 
 from datasources.loaders import Loaders
@@ -23,6 +24,7 @@ from resolvers.authentication import Authenticator
 from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
+from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 
@@ -64,6 +66,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         allowed_origins: Sequence[str] = (),
         connection_init_timeout: timedelta = timedelta(seconds=10),
+        trusted: TrustedDocuments | None = None,
+        production: bool = False,
     ) -> None:
         super().__init__(
             schema,
@@ -76,6 +80,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.services = services
         self.authenticator = authenticator
+        self.trusted = trusted
+        self.production = production
         self.timezone = timezone
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -99,6 +105,30 @@ class GatewayGraphQL(GraphQL[Context, None]):
             services=self.services,
             websocket=websocket,
             request_id=request_id_of(request.scope),
+        )
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: Any,
+        context: Context,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        """Run a trusted document named by hash or ``documentId``; refuse what may not run."""
+        if isinstance(request_data, GraphQLRequestData) and self.trusted is not None:
+            document_id = None
+            if request_data.query is None and request_adapter.method == "POST":
+                body = self.parse_json(await request_adapter.get_body())
+                document_id = body.get("documentId") if isinstance(body, dict) else None
+            request_data.query = self.trusted.resolve(
+                request_data.query, request_data.extensions, document_id
+            )
+            self.trusted.check_caller(request_data.query, context.viewer,
+                                      production=self.production)  # fmt: skip
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -143,6 +173,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         except NotAuthenticated as error:
             return self.error_response(request, error.code, 401)
+        except DocumentRefused as error:
+            return self.error_response(request, error.code, error.status)
         except RateLimited as error:
             response = self.error_response(request, error.code, 429, seconds=str(error.retry_after))
             response.headers["Retry-After"] = str(error.retry_after)
