@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             per_caller=settings.rate_limit_per_caller,
             sign_in=settings.rate_limit_sign_in,
             issue_permit=settings.rate_limit_issue_permit,
+            cost_budget=settings.cost_budget_per_caller,
         ),
     )
     schema = build_schema(
@@ -205,6 +206,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         parse_cache_size=settings.parse_cache_size,
         validation_cache_size=settings.validation_cache_size,
         production=not settings.demo,
+        cost_ceiling=settings.cost_ceiling,
     )
     graphql = GatewayGraphQL(
         schema,

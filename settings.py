@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         description="Production mode: anonymous and person callers run trusted documents only "
         "(enforce), are only logged when they do not (log), or are not checked (off).",
     )
+    cost_ceiling: int = Field(default=5000, gt=0, description="Highest cost of one operation.")
+    cost_budget_per_caller: str = Field(
+        default="100000/minute", description="Cost points each caller may spend."
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."

@@ -33,12 +33,21 @@ class RateLimits:
     per_caller: RateLimitItem
     sign_in: RateLimitItem
     issue_permit: RateLimitItem
+    cost_budget: RateLimitItem
 
     @classmethod
     def build(
-        cls, limiter: RateLimiter, *, per_caller: str, sign_in: str, issue_permit: str
+        cls,
+        limiter: RateLimiter,
+        *,
+        per_caller: str,
+        sign_in: str,
+        issue_permit: str,
+        cost_budget: str = "100000/minute",
     ) -> RateLimits:
-        return cls(limiter, parse(per_caller), parse(sign_in), parse(issue_permit))
+        return cls(
+            limiter, parse(per_caller), parse(sign_in), parse(issue_permit), parse(cost_budget)
+        )
 
 
 def caller_key(viewer: Viewer) -> str:
@@ -49,9 +58,11 @@ def caller_key(viewer: Viewer) -> str:
     return f"address:{viewer.client_address}"
 
 
-async def spend(limits: RateLimits, item: RateLimitItem, scope: str, key: str) -> None:
-    """Count one call; ``RateLimited`` when the window's budget is gone."""
-    if await limits.limiter.hit(item, scope, key):
+async def spend(
+    limits: RateLimits, item: RateLimitItem, scope: str, key: str, *, cost: int = 1
+) -> None:
+    """Count one call (or ``cost`` points); ``RateLimited`` when the window's budget is gone."""
+    if await limits.limiter.hit(item, scope, key, cost=cost):
         return
     stats = await limits.limiter.get_window_stats(item, scope, key)
     raise RateLimited(retry_after=max(1, math.ceil(stats.reset_time - time.time())))

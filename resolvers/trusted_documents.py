@@ -55,8 +55,9 @@ class TrustedDocuments:
         operations = orjson.loads(manifest.read_bytes())["operations"]
         return cls({entry["id"]: entry["body"] for entry in operations}, mode)
 
-    def resolve(self, query: str | None, extensions: dict[str, Any] | None,
-                document_id: object) -> str | None:  # fmt: skip
+    def resolve(
+        self, query: str | None, extensions: dict[str, Any] | None, document_id: object
+    ) -> str | None:
         """The text to run: the request's own, or the trusted document it names."""
         persisted = (extensions or {}).get("persistedQuery") or {}
         named = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
@@ -81,7 +82,10 @@ class TrustedDocuments:
         if document_hash(query) in self.by_hash:
             return
         if self.mode == "log":
-            logger.warning("untrusted document %s… run by a %s caller",
-                           document_hash(query)[:12], viewer.kind.value.lower())  # fmt: skip
+            logger.warning(
+                "untrusted document %s… run by a %s caller",
+                document_hash(query)[:12],
+                viewer.kind.value.lower(),
+            )
             return
         raise DocumentRefused("TRUSTED_DOCUMENTS_ONLY", 403)

@@ -16,6 +16,7 @@ from i18n.catalog import MessageCatalog
 from resolvers.error_reporting import is_unexpected, present_errors
 from resolvers.introspection_policy import IntrospectionPolicy
 from resolvers.operation_limits import OperationLimitRules, OperationLimits, build_limit_rules
+from resolvers.query_cost import QueryCostGuard
 from schema.family import Dependent
 from schema.mutation import Mutation
 from schema.people import Citizen, Resident
@@ -94,6 +95,7 @@ def build_schema(
     validation_cache_size: int = 1024,
     limits: OperationLimits | None = None,
     production: bool = False,
+    cost_ceiling: int = 5000,
 ) -> GatewaySchema:
     limits = limits or OperationLimits()
     limit_rules = build_limit_rules(limits)
@@ -110,5 +112,6 @@ def build_schema(
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
             *([IntrospectionPolicy] if production else []),
+            lambda: QueryCostGuard(ceiling=cost_ceiling),
         ],
     )

@@ -94,6 +94,7 @@ GENEROUS_LIMITS = {
     "rate_limit_per_caller": "100000/minute",
     "rate_limit_sign_in": "10000/minute",
     "rate_limit_issue_permit": "10000/hour",
+    "cost_budget_per_caller": "100000000/minute",
 }
 
 
