@@ -29,6 +29,7 @@ from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
+MAX_VARIABLES_BYTES = 64 * 1024
 
 # Strawberry reports HTTP-level failures as plain text; these give each a stable code.
 _HTTP_ERROR_CODES = {
@@ -49,6 +50,47 @@ def http_error_code(reason: str) -> str:
     if reason.startswith(("Unknown operation named", "Can't get GraphQL operation type")):
         return "UNKNOWN_OPERATION"
     return "BAD_REQUEST"
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# Failures before execution: the GraphQL-over-HTTP spec answers them with 400 and no data.
+_REQUEST_ERRORS = {
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "BAD_USER_INPUT",
+    "MAX_DEPTH_EXCEEDED",
+    "MAX_ALIASES_EXCEEDED",
+    "MAX_TOKENS_EXCEEDED",
+    "MAX_DIRECTIVES_EXCEEDED",
+    "MAX_ROOT_FIELDS_EXCEEDED",
+    "INTROSPECTION_DISABLED",
+    "QUERY_TOO_COSTLY",
+}
+
+
+def wants_graphql_response_json(request: Request | WebSocket) -> bool:
+    return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+
+
+def as_graphql_response_json(response: Response) -> Response:
+    """The same answer as application/graphql-response+json, with the spec's status codes."""
+    if not response.media_type or "json" not in response.media_type:
+        return response
+    body = orjson.loads(response.body)
+    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    codes = {(error.get("extensions") or {}).get("code") for error in errors}
+    status = response.status_code
+    if status == 200 and body.get("data") is None and codes and codes <= _REQUEST_ERRORS:
+        status = 400
+        body.pop("data", None)
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in ("content-length", "content-type")
+    }
+    return Response(
+        orjson.dumps(body), status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE_JSON
+    )
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -117,6 +159,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         sub_response: Any,
     ) -> Any:
         """Run a trusted document named by hash or ``documentId``; refuse what may not run."""
+        if (
+            isinstance(request_data, GraphQLRequestData)
+            and request_data.variables
+            and len(orjson.dumps(request_data.variables)) > MAX_VARIABLES_BYTES
+        ):
+            raise DocumentRefused("VARIABLES_TOO_LARGE", 400)
         if isinstance(request_data, GraphQLRequestData) and self.trusted is not None:
             document_id = None
             if request_data.query is None and request_adapter.method == "POST":
@@ -125,8 +173,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request_data.query = self.trusted.resolve(
                 request_data.query, request_data.extensions, document_id
             )
-            self.trusted.check_caller(request_data.query, context.viewer,
-                                      production=self.production)  # fmt: skip
+            self.trusted.check_caller(
+                request_data.query, context.viewer, production=self.production
+            )
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -170,7 +219,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
         try:
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
+            if isinstance(response, Response) and wants_graphql_response_json(request):
+                return as_graphql_response_json(response)
+            return response
         except NotAuthenticated as error:
             return self.error_response(request, error.code, 401)
         except DocumentRefused as error:

@@ -207,3 +207,24 @@ async def test_cross_origin_browsers_are_refused_unless_allowed(tmp_path) -> Non
             )
     assert allowed.headers["access-control-allow-origin"] == "https://app.bawaba.example"
     assert "access-control-allow-origin" not in other.headers
+
+
+async def test_graphql_response_json_uses_the_specs_status_codes(gateway) -> None:
+    accept = {"Accept": "application/graphql-response+json"}
+    ok = await gateway.post("{ __typename }", headers=accept)
+    invalid = await gateway.post("{ me { salary } }", headers=accept)
+    unparsable = await gateway.post("{ me {", headers=accept)
+    bad_variables = await gateway.post(
+        "query ($id: ID!) { travelPermit(id: $id) { id } }", {"id": 5.5}, headers=accept
+    )
+    partial = await gateway.post("{ me { nationalId } }", headers=accept)  # no token
+    assert ok.status_code == 200
+    assert ok.headers["content-type"].startswith("application/graphql-response+json")
+    for refused in (invalid, unparsable, bad_variables):
+        assert refused.status_code == 400
+        assert "data" not in refused.json()
+    # Execution happened: the field error is data, with 200.
+    assert partial.status_code == 200
+    assert partial.json()["data"] == {"me": None}
+    # Plain application/json keeps 200 for the same document.
+    assert (await gateway.post("{ me { salary } }")).status_code == 200

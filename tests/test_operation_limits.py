@@ -117,3 +117,11 @@ async def test_guessing_a_code_through_aliases_gets_five_tries(fresh_gateway) ->
     # Ten aliases pass the alias limit; the challenge dies after five wrong codes.
     assert codes.count("INVALID_CODE") <= 4
     assert codes[-1] in ("CHALLENGE_LOCKED", "SIGN_IN_LOCKED")
+
+
+async def test_oversized_variables_are_refused(gateway) -> None:
+    response = await gateway.post(
+        "query ($id: ID!) { travelPermit(id: $id) { id } }", {"id": "x" * 70_000}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "VARIABLES_TOO_LARGE"
