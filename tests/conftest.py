@@ -11,6 +11,7 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -254,3 +255,16 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
+
+
+@asynccontextmanager
+async def serving_settings(
+    settings: Settings,
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """A gateway prepared and started from ``settings``, with a client for it."""
+    await prepare_stores(settings)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield app, client

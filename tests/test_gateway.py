@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -12,21 +11,14 @@ import gateway as gateway_module
 from datasources.demo_population import GUARDIAN, OPERATOR
 from resolvers.access_tokens import read_access_token
 from settings import PLACEHOLDER_SECRET, Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, serving_settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
 async def test_readyz_reports_redis_when_configured(tmp_path, redis_url) -> None:
     settings = Settings(data_dir=tmp_path, secret_key=TEST_SECRET, redis_url=redis_url)
-    await gateway_module.prepare_stores(settings)
-    app = gateway_module.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
-        ) as client,
-    ):
+    async with serving_settings(settings) as (_, client):
         ready = await client.get("/readyz")
     assert ready.json() == {
         "ready": True,
@@ -38,14 +30,7 @@ async def test_readyz_reports_an_unreachable_redis(tmp_path) -> None:
     settings = Settings(
         data_dir=tmp_path, secret_key=TEST_SECRET, redis_url="redis://127.0.0.1:9/0"
     )
-    await gateway_module.prepare_stores(settings)
-    app = gateway_module.create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
-        ) as client,
-    ):
+    async with serving_settings(settings) as (_, client):
         ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["registries"]["redis"] == "unavailable"

@@ -11,7 +11,7 @@ from datasources.demo_population import GUARDIAN
 from gateway import create_app, prepare_stores
 from resolvers.access_tokens import issue_access_token
 from settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
@@ -189,22 +189,18 @@ async def test_cross_origin_browsers_are_refused_unless_allowed(tmp_path) -> Non
     settings = Settings(
         data_dir=tmp_path, secret_key=TEST_SECRET, cors_origins=["https://app.bawaba.example"]
     )
-    await prepare_stores(settings)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            allowed = await client.options(
-                "/graphql",
-                headers={
-                    "Origin": "https://app.bawaba.example",
-                    "Access-Control-Request-Method": "POST",
-                },
-            )
-            other = await client.options(
-                "/graphql",
-                headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
-            )
+    async with serving_settings(settings) as (_, client):
+        allowed = await client.options(
+            "/graphql",
+            headers={
+                "Origin": "https://app.bawaba.example",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        other = await client.options(
+            "/graphql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
     assert allowed.headers["access-control-allow-origin"] == "https://app.bawaba.example"
     assert "access-control-allow-origin" not in other.headers
 

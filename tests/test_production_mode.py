@@ -6,16 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 
 from datasources.demo_population import GUARDIAN
-from gateway import create_app, prepare_stores
 from resolvers.access_tokens import issue_access_token
 from resolvers.trusted_documents import build_manifest, document_hash
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET
+from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -31,12 +29,8 @@ async def production(tmp_path, request):
         trusted_documents=getattr(request, "param", "off"),
         **GENEROUS_LIMITS,
     )
-    await prepare_stores(settings)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield app, client
+    async with serving_settings(settings) as running:
+        yield running
 
 
 async def ask(client, query, headers=None):
@@ -157,11 +151,7 @@ async def test_log_only_mode_reports_without_refusing(tmp_path, caplog) -> None:
         trusted_documents="log",
         **GENEROUS_LIMITS,
     )
-    await prepare_stores(settings)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            response = await client.post("/graphql", json={"query": "{ __typename }"})
+    async with serving_settings(settings) as (_, client):
+        response = await client.post("/graphql", json={"query": "{ __typename }"})
     assert response.json()["data"] == {"__typename": "Query"}
     assert "untrusted document" in caplog.text
