@@ -56,6 +56,7 @@ from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
+from resolvers.operation_limits import OperationLimits
 from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
@@ -207,6 +208,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         validation_cache_size=settings.validation_cache_size,
         production=not settings.demo,
         cost_ceiling=settings.cost_ceiling,
+        limits=OperationLimits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_directives=settings.max_directives,
+            max_root_fields=settings.max_root_fields,
+        ),
     )
     graphql = GatewayGraphQL(
         schema,

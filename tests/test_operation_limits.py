@@ -125,3 +125,13 @@ async def test_oversized_variables_are_refused(gateway) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "VARIABLES_TOO_LARGE"
+
+
+async def test_the_limits_are_configurable(tmp_path) -> None:
+    from settings import Settings
+    from tests.conftest import TEST_SECRET, serving_settings
+
+    settings = Settings(data_dir=tmp_path, secret_key=TEST_SECRET, max_aliases=2)
+    async with serving_settings(settings) as (_, client):
+        response = await client.post("/graphql", json={"query": aliases(3)})
+    assert response.json()["errors"][0]["extensions"]["code"] == "MAX_ALIASES_EXCEEDED"
