@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from resolvers.access_tokens import issue_access_token  # noqa: E402
 from resolvers.national_ids import luhn_check_digit  # noqa: E402
+from resolvers.pagination import decode_sequence_cursor  # noqa: E402
 from tests.gateway_processes import free_port  # noqa: E402
 
 LIVE = (ROOT / "contract/dashboard/LivePermits.graphql").read_text()
@@ -199,19 +200,7 @@ def report(
     complete = sum(1 for log in logs if len(log) == sent)
     duplicates = sum(len(log) - len({cursor for cursor, _ in log}) for log in logs)
     cursors = [[cursor for cursor, _ in log] for log in logs]
-    in_order = all(
-        c
-        == sorted(
-            c,
-            key=lambda x: int(
-                __import__("base64")
-                .urlsafe_b64decode(x + "=" * (-len(x) % 4))
-                .decode()
-                .split("|")[-1]
-            ),
-        )
-        for c in cursors
-    )
+    in_order = all(c == sorted(c, key=decode_sequence_cursor) for c in cursors)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
     print(f"subscribers            {subscribers}")

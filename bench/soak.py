@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from datasources.demo_population import GUARDIAN, SARA, demo_permit_id  # noqa: E402
-from gateway import prepare_stores  # noqa: E402
+from gateway import open_stores, prepare_stores  # noqa: E402
 from resolvers.access_tokens import issue_access_token  # noqa: E402
 from resolvers.global_ids import encode_global_id  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -130,8 +130,6 @@ async def run(rate: float, seconds: float, workers: int) -> None:
         gateway_store_url=urls["gateway"],
     )
     await prepare_stores(settings)
-    from gateway import open_stores
-
     stores = open_stores(settings)
     _, partner_key = await stores.partner_keys.create(
         "Soak", ["permits:verify"], at=datetime.now(UTC)

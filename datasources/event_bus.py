@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from datasources.change_log import ChangeLogReader, PermitEvent
+from datasources.records import PermitKind, PermitStatus, TravelPermit
 from errors import RegistryError
 
 logger = logging.getLogger("bawaba.events")
@@ -256,8 +257,6 @@ def encode_event(event: PermitEvent) -> dict[str, bytes]:
 
 
 def decode_event(fields: dict[bytes, bytes]) -> PermitEvent:
-    from datasources.records import PermitKind, PermitStatus, TravelPermit
-
     data = orjson.loads(fields[b"event"])
     permit = data["permit"]
     return PermitEvent(

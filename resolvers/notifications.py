@@ -22,6 +22,7 @@ from datasources.sms_gateway import SmsGateway, SmsMessage
 from errors import BawabaError
 from i18n.catalog import Locale, MessageCatalog
 from resolvers.context import Context, Info
+from resolvers.live_status import permit_events
 from resolvers.pagination import (
     Connection,
     encode_sequence_cursor,
@@ -147,8 +148,6 @@ async def my_notifications(
 
 async def notifications(info: Info) -> AsyncGenerator[Notification]:
     """Live notifications of the signed-in guardian, as they are decided."""
-    from resolvers.live_status import permit_events
-
     context: Context = info.context
     async for event in permit_events(context, None):
         if event.status in NOTIFIED and event.guardian_id == context.viewer.national_id:
