@@ -59,6 +59,7 @@ from resolvers.notifications import Notifier
 from resolvers.operation_limits import OperationLimits
 from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
+from resolvers.request_log import use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
@@ -324,6 +325,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
         workers=arguments.workers,
         log_level="info",
         access_log=False,
+        log_config=None,  # keep the JSON lines set up by `main`
     )
     return 0
 
@@ -478,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    use_json_logs()
     arguments = build_parser().parse_args(argv)
     return int(arguments.run(arguments))
 

@@ -98,6 +98,9 @@ class Context:
     connection_params: dict[str, object] | None = None
     websocket: WebSocket | None = None
     request_id: str = "unknown"
+    # Filled as the request runs, for its log line.
+    operation_name: str = "anonymous"
+    error_codes: list[str] = field(default_factory=list)
 
     @property
     def registries(self) -> Registries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from resolvers.authentication import Authenticator
 from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
+from resolvers.request_log import log_request, operation_name_of
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
@@ -126,7 +128,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.production = production
         self.timezone = timezone
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def _build_context(self, request: Request | WebSocket) -> Context:
         registries = self.services.registries
         client_address = request.client.host if request.client else "unknown"
         websocket = request if isinstance(request, WebSocket) else None
@@ -165,6 +167,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             and len(orjson.dumps(request_data.variables)) > MAX_VARIABLES_BYTES
         ):
             raise DocumentRefused("VARIABLES_TOO_LARGE", 400)
+        if isinstance(request_data, GraphQLRequestData):
+            context.operation_name = operation_name_of(
+                request_data.query, request_data.operation_name
+            )
         if isinstance(request_data, GraphQLRequestData) and self.trusted is not None:
             document_id = None
             if request_data.query is None and request_adapter.method == "POST":
@@ -215,8 +221,30 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response.headers["Retry-After"] = str(max(retry_after))
         return response
 
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        context = await self._build_context(request)
+        request.state.context = context  # for the request's log line
+        return context
+
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        started = time.perf_counter()
+        response = await self._run(request, context, root_value)
+        if isinstance(response, Response) and request.method != "GET":
+            built: Context | None = getattr(request.state, "context", None)
+            log_request(
+                request_id=request_id_of(request.scope),
+                operation=built.operation_name if built else "none",
+                viewer=built.viewer if built else None,
+                status=response.status_code,
+                started=started,
+                error_codes=built.error_codes if built else [],
+            )
+        return response
+
+    async def _run(
+        self, request: Request | WebSocket, context: Any, root_value: Any
     ) -> Response | WebSocket:
         try:
             response = await super().run(request, context, root_value)

@@ -13,6 +13,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from i18n.catalog import MessageCatalog
+from resolvers.context import Context
 from resolvers.error_reporting import is_unexpected, present_errors
 from resolvers.introspection_policy import IntrospectionPolicy
 from resolvers.operation_limits import OperationLimitRules, OperationLimits, build_limit_rules
@@ -56,6 +57,10 @@ class GatewaySchema(strawberry.Schema):
             result.errors = present_errors(
                 result.errors, self.messages, context, hide_suggestions=self.hide_suggestions
             )
+            if isinstance(context, Context):
+                context.error_codes = [
+                    str((error.extensions or {}).get("code")) for error in result.errors
+                ]
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
