@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,20 +28,21 @@ def gateway_process(environment: Mapping[str, str], *, workers: int = 1) -> Iter
     """Start `gateway serve`; yield its base URL once /readyz answers; stop it afterwards."""
     port = free_port()
     env = {**os.environ, "BAWABA_AUTO_MIGRATE": "false", **environment}
+    # The log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log = tempfile.NamedTemporaryFile(prefix="gateway-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                errors = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"gateway exited: {errors[-2000:]}")
+                raise RuntimeError(f"gateway exited: {Path(log.name).read_text()[-2000:]}")
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                     break
@@ -56,3 +58,5 @@ def gateway_process(environment: Mapping[str, str], *, workers: int = 1) -> Iter
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
