@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import credentials, refresh_tokens, sign_in_challenges
@@ -82,7 +82,8 @@ class SqlCredentialStore:
             await self._write(insert(credentials), batch)
 
     async def count_credentials(self) -> int:
-        return len(await self._read(select(credentials.c.national_id)))
+        rows = await self._read(select(func.count()).select_from(credentials))
+        return int(rows[0][0])
 
     async def add_challenge(self, row: Mapping[str, Any]) -> None:
         await self._write(insert(sign_in_challenges), [dict(row)])
