@@ -160,31 +160,37 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: Any,
         sub_response: Any,
     ) -> Any:
-        """Run a trusted document named by hash or ``documentId``; refuse what may not run."""
-        if (
-            isinstance(request_data, GraphQLRequestData)
-            and request_data.variables
-            and len(orjson.dumps(request_data.variables)) > MAX_VARIABLES_BYTES
-        ):
-            raise DocumentRefused("VARIABLES_TOO_LARGE", 400)
+        """Check the request's size, name its operation, resolve trusted documents."""
         if isinstance(request_data, GraphQLRequestData):
-            context.operation_name = operation_name_of(
-                request_data.query, request_data.operation_name
-            )
-        if isinstance(request_data, GraphQLRequestData) and self.trusted is not None:
-            document_id = None
-            if request_data.query is None and request_adapter.method == "POST":
-                body = self.parse_json(await request_adapter.get_body())
-                document_id = body.get("documentId") if isinstance(body, dict) else None
-            request_data.query = self.trusted.resolve(
-                request_data.query, request_data.extensions, document_id
-            )
-            self.trusted.check_caller(
-                request_data.query, context.viewer, production=self.production
-            )
+            await self._admit(request_data, request_adapter, context)
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+
+    async def _admit(
+        self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
+    ) -> None:
+        if request_data.variables and len(orjson.dumps(request_data.variables)) > (
+            MAX_VARIABLES_BYTES
+        ):
+            raise DocumentRefused("VARIABLES_TOO_LARGE", 400)
+        if self.trusted is not None:
+            await self._resolve_trusted(request_data, request_adapter, context)
+        # Named after resolving: a document sent by hash is logged under its own name.
+        context.operation_name = operation_name_of(request_data.query, request_data.operation_name)
+
+    async def _resolve_trusted(
+        self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
+    ) -> None:
+        assert self.trusted is not None
+        document_id = None
+        if request_data.query is None and request_adapter.method == "POST":
+            body = self.parse_json(await request_adapter.get_body())
+            document_id = body.get("documentId") if isinstance(body, dict) else None
+        request_data.query = self.trusted.resolve(
+            request_data.query, request_data.extensions, document_id
+        )
+        self.trusted.check_caller(request_data.query, context.viewer, production=self.production)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """Authenticate ``connection_init``: the same bearer tokens as over HTTP."""
