@@ -54,6 +54,7 @@ from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
+from resolvers.metrics_endpoint import MetricsAccess, MetricsEndpoint
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
 from resolvers.operation_limits import OperationLimits
@@ -63,6 +64,7 @@ from resolvers.request_log import use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
+from telemetry.metrics import mark_process_dead, shared_metrics_directory
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
@@ -250,6 +252,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         )
 
     review = AgencyReview(stores.passports.engine, clock=clock)
+    metrics_access = MetricsAccess(settings.metrics_allowed_networks, settings.metrics_token)
 
     notifier = Notifier(
         events=fan_out,
@@ -275,6 +278,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         await notifier.close()
         await bus.close()
         await stores.close()
+        mark_process_dead()
 
     app = Starlette(
         routes=[
@@ -282,6 +286,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", MetricsEndpoint(metrics_access, messages).serve),
         ],
         lifespan=lifespan,
         middleware=[
@@ -317,16 +322,18 @@ def command_serve(arguments: argparse.Namespace) -> int:
     settings = Settings()
     if settings.auto_migrate:
         asyncio.run(prepare_stores(settings))
-    uvicorn.run(
-        "gateway:create_app",
-        factory=True,
-        host=arguments.host,
-        port=arguments.port,
-        workers=arguments.workers,
-        log_level="info",
-        access_log=False,
-        log_config=None,  # keep the JSON lines set up by `main`
-    )
+    # Several workers write their metrics to shared files, so /metrics shows their totals.
+    with shared_metrics_directory() if arguments.workers > 1 else contextlib.nullcontext():
+        uvicorn.run(
+            "gateway:create_app",
+            factory=True,
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            log_level="info",
+            access_log=False,
+            log_config=None,  # keep the JSON lines set up by `main`
+        )
     return 0
 
 

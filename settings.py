@@ -6,10 +6,11 @@ SQLite files in ``./data``, an in-process event bus, demo mode with seeded demo 
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, IPvAnyNetwork, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "demo-secret-change-me-0123456789abcdef"
@@ -102,6 +103,15 @@ class Settings(BaseSettings):
         default=None,
         description="Run the passports agency's review worker in this process "
         "(default: on in demo mode, off in production, where the agency runs it).",
+    )
+    metrics_allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=lambda: [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")],
+        description="Networks (JSON list of CIDRs) whose addresses may read /metrics.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="When set, /metrics also needs `Authorization: Bearer <token>`.",
     )
     agency_review_delay_seconds: float = Field(
         default=5.0, ge=0, description="How long a request waits before the review decides."

@@ -16,7 +16,7 @@ import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 from redis.asyncio import Redis
@@ -25,6 +25,7 @@ from redis.exceptions import RedisError, ResponseError
 from datasources.change_log import ChangeLogReader, PermitEvent
 from datasources.records import PermitKind, PermitStatus, TravelPermit
 from errors import RegistryError
+from telemetry.metrics import record_relay_lag
 
 logger = logging.getLogger("bawaba.events")
 PAGE = 500
@@ -86,9 +87,11 @@ class EventFanOut:
         return len(self._subscriptions)
 
     def deliver(self, events: list[PermitEvent], position: int) -> None:
+        now = datetime.now(UTC)
         for event in events:
             for subscription in tuple(self._subscriptions):
                 subscription.offer(event)
+            record_relay_lag((now - event.at).total_seconds())
         self.position = max(self.position or 0, position)
 
 

@@ -21,6 +21,7 @@ from datasources.records import (
     TravelPermit,
 )
 from datasources.registry_interfaces import CivilRegistry, PassportRegistry
+from telemetry.metrics import record_batch
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -37,6 +38,7 @@ class MappingLoader(DataLoader[Key, Value]):
         self._missing = missing
 
     async def batch_load_fn(self, keys: Sequence[Key]) -> list[Value]:
+        record_batch(type(self).__name__, len(keys))
         found = await self._fetch(keys)
         return [found.get(key, self._missing) for key in keys]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from errors import RegistryTimeout, RegistryUnavailable
+from telemetry.metrics import record_registry_call
 
 
 def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -126,7 +128,8 @@ async def newest_first_page(
 
 
 class RegistryGuard:
-    """Every call to one registry: a time limit, and a circuit breaker shared by its calls.
+    """Every call to one registry: a time limit, a circuit breaker shared by its calls, and
+    its count and duration in the metrics.
 
     After ``threshold`` failures in a row the breaker opens: calls fail at once with
     ``RegistryUnavailable`` for ``ttl`` seconds instead of waiting on a registry that is
@@ -146,6 +149,26 @@ class RegistryGuard:
 
     @asynccontextmanager
     async def call(self) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        result = "error"
+        try:
+            async with self._guarded():
+                yield
+            result = "ok"
+        except RegistryTimeout:
+            result = "timeout"
+            raise
+        except RegistryUnavailable as error:
+            result = "circuit_open" if isinstance(error.__cause__, OpenedState) else "unavailable"
+            raise
+        except IntegrityError:
+            result = "constraint"
+            raise
+        finally:
+            record_registry_call(self.name, result, time.perf_counter() - started)
+
+    @asynccontextmanager
+    async def _guarded(self) -> AsyncIterator[None]:
         async with translated_errors(self.name):
             if self.breakers is None:
                 async with asyncio.timeout(self.timeout):

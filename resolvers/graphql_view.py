@@ -26,6 +26,7 @@ from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
 from resolvers.request_log import log_request, operation_name_of
+from resolvers.request_metrics import RequestMetrics, operation_names_in
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
@@ -127,6 +128,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.trusted = trusted
         self.production = production
         self.timezone = timezone
+        self.metrics = RequestMetrics(
+            operation_names_in(trusted.by_hash.values()) if trusted else ()
+        )
 
     async def _build_context(self, request: Request | WebSocket) -> Context:
         registries = self.services.registries
@@ -237,15 +241,25 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> Response | WebSocket:
         started = time.perf_counter()
         response = await self._run(request, context, root_value)
-        if isinstance(response, Response) and request.method != "GET":
-            built: Context | None = getattr(request.state, "context", None)
+        if not isinstance(response, Response) or response.media_type == "text/html":
+            return response  # a WebSocket, or the GraphiQL page
+        built: Context | None = getattr(request.state, "context", None)
+        operation = built.operation_name if built else "none"
+        codes = list(built.error_codes) if built else []
+        refused: str | None = getattr(request.state, "refused_with", None)
+        if refused:
+            codes.append(refused)
+        self.metrics.record(
+            operation=operation, status=response.status_code, started=started, error_codes=codes
+        )
+        if request.method != "GET":
             log_request(
                 request_id=request_id_of(request.scope),
-                operation=built.operation_name if built else "none",
+                operation=operation,
                 viewer=built.viewer if built else None,
                 status=response.status_code,
                 started=started,
-                error_codes=built.error_codes if built else [],
+                error_codes=codes,
             )
         return response
 
@@ -275,6 +289,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def error_response(
         self, request: Request | WebSocket, code: str, status: int, **params: str
     ) -> Response:
+        request.state.refused_with = code  # for the request's log line and metrics
         locale: Locale = negotiate_locale(request.headers.get("accept-language"))
         message = self.services.registries.messages.message(code, locale, **params)
         headers = {"WWW-Authenticate": 'Bearer realm="bawaba"'} if status == 401 else None

@@ -21,6 +21,7 @@ from resolvers.context import Context, Info
 from resolvers.family import Reason
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
 from resolvers.viewer import Viewer
+from telemetry.metrics import open_subscription
 
 MAX_SUBSCRIPTIONS_PER_PERSON = 10
 SLOW_SUBSCRIBER_CLOSE_CODE = 4499
@@ -113,8 +114,9 @@ async def travel_permit_status_changed(
         raise SubscriptionLimitReached(limit=MAX_SUBSCRIPTIONS_PER_PERSON)
     counts[holder] = counts.get(holder, 0) + 1
     try:
-        async for event in permit_events(context, after):
-            yield present_event(context, event)
+        with open_subscription("travelPermitStatusChanged"):
+            async for event in permit_events(context, after):
+                yield present_event(context, event)
     except SubscriberTooSlow:
         if context.websocket is not None:
             await context.websocket.close(

@@ -29,6 +29,7 @@ from resolvers.pagination import (
     sequence_connection,
     sequence_page,
 )
+from telemetry.metrics import open_subscription
 
 logger = logging.getLogger("bawaba.notifications")
 NOTIFIED = {PermitStatus.APPROVED: "PERMIT_APPROVED", PermitStatus.REJECTED: "PERMIT_REJECTED"}
@@ -149,11 +150,12 @@ async def my_notifications(
 async def notifications(info: Info) -> AsyncGenerator[Notification]:
     """Live notifications of the signed-in guardian, as they are decided."""
     context: Context = info.context
-    async for event in permit_events(context, None):
-        if event.status in NOTIFIED and event.guardian_id == context.viewer.national_id:
-            stored = await _stored_for(context, event)
-            if stored is not None:
-                yield present_notification(stored, context.registries.messages, context.locale)
+    with open_subscription("notifications"):
+        async for event in permit_events(context, None):
+            if event.status in NOTIFIED and event.guardian_id == context.viewer.national_id:
+                stored = await _stored_for(context, event)
+                if stored is not None:
+                    yield present_notification(stored, context.registries.messages, context.locale)
 
 
 async def _stored_for(context: Context, event: PermitEvent) -> StoredNotification | None:

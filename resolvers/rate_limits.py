@@ -15,6 +15,7 @@ from limits.aio.strategies import RateLimiter
 
 from errors import BawabaError
 from resolvers.viewer import Viewer
+from telemetry.metrics import record_rate_limit_rejection
 
 
 class RateLimited(BawabaError):
@@ -64,5 +65,6 @@ async def spend(
     """Count one call (or ``cost`` points); ``RateLimited`` when the window's budget is gone."""
     if await limits.limiter.hit(item, scope, key, cost=cost):
         return
+    record_rate_limit_rejection(scope)
     stats = await limits.limiter.get_window_stats(item, scope, key)
     raise RateLimited(retry_after=max(1, math.ceil(stats.reset_time - time.time())))

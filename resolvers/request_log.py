@@ -11,11 +11,12 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
 import orjson
 
+from resolvers.request_metrics import outcome_of
 from resolvers.viewer import CallerKind, Viewer
 
 logger = logging.getLogger("bawaba.requests")
@@ -38,14 +39,14 @@ def caller_hash(viewer: Viewer) -> str | None:
 
 
 def log_request(*, request_id: str, operation: str, viewer: Viewer | None, status: int,
-                started: float, error_codes: Iterable[str]) -> None:  # fmt: skip
+                started: float, error_codes: Collection[str]) -> None:  # fmt: skip
     kind = viewer.kind if viewer is not None else CallerKind.ANONYMOUS
     logger.info("request", extra={"fields": {
         "requestId": request_id, "operation": operation, "caller": kind.value.lower(),
         "callerHash": caller_hash(viewer) if viewer is not None else None,
         "operator": bool(viewer and viewer.is_operator), "status": status,
         "durationMs": round((time.perf_counter() - started) * 1000, 2),
-        "outcome": "ok" if status < 400 and not error_codes else "error",
+        "outcome": outcome_of(status, error_codes),
         "errors": sorted(set(error_codes)),
     }})  # fmt: skip
 

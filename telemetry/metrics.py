@@ -1,0 +1,177 @@
+"""The gateway's Prometheus metrics: their definitions, one recording function each, and
+the text served at ``/metrics``.
+
+With ``gateway serve --workers N`` every worker writes its values to memory-mapped files in
+``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode) and a scrape, whichever
+worker answers it, adds up the files of all workers: totals, never one worker's fragment.
+The library chooses its mode when it is first imported, so ``shared_metrics_directory`` must
+set the variable before the workers start. Without it (one process, the tests) the values
+live in this process's memory.
+
+Labels hold only bounded, non-personal values: operation names the caller of
+``record_request`` has already bounded, error codes, registry, loader and limit names.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# Decided once, as prometheus-client decides it when it is imported.
+MULTIPROCESS = MULTIPROCESS_VARIABLE in os.environ
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+REQUESTS = Counter(
+    "bawaba_requests",
+    "GraphQL requests over HTTP, by operation name and outcome (ok or error).",
+    ["operation", "outcome"],
+    registry=REGISTRY,
+)
+REQUEST_DURATION = Histogram(
+    "bawaba_request_duration_seconds",
+    "Time from receiving a GraphQL request to its response, by operation name.",
+    ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+ERRORS = Counter(
+    "bawaba_errors",
+    "Error codes sent to clients (one per code and request).",
+    ["code"],
+    registry=REGISTRY,
+)
+REGISTRY_CALLS = Counter(
+    "bawaba_registry_calls",
+    "Calls to an agency registry, by registry and result "
+    "(ok, timeout, unavailable, circuit_open, constraint, error).",
+    ["registry", "result"],
+    registry=REGISTRY,
+)
+REGISTRY_CALL_DURATION = Histogram(
+    "bawaba_registry_call_duration_seconds",
+    "Time of one registry call, by registry.",
+    ["registry"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3),
+    registry=REGISTRY,
+)
+DATALOADER_BATCH_SIZE = Histogram(
+    "bawaba_dataloader_batch_size",
+    "Keys per batched registry call, by DataLoader.",
+    ["loader"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+    registry=REGISTRY,
+)
+OPEN_SUBSCRIPTIONS = Gauge(
+    "bawaba_open_subscriptions",
+    "GraphQL subscriptions open now, by subscription field.",
+    ["subscription"],
+    multiprocess_mode="livesum",
+    registry=REGISTRY,
+)
+RELAY_LAG = Histogram(
+    "bawaba_event_relay_lag_seconds",
+    "Time from a change log record to its delivery to this process's subscribers.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    registry=REGISTRY,
+)
+RATE_LIMIT_REJECTIONS = Counter(
+    "bawaba_rate_limit_rejections",
+    "Requests refused with RATE_LIMITED, by limit (request, sign-in, issue-permit, cost).",
+    ["limit"],
+    registry=REGISTRY,
+)
+
+
+def record_request(
+    *, operation: str, outcome: str, seconds: float, error_codes: Iterable[str]
+) -> None:
+    REQUESTS.labels(operation, outcome).inc()
+    REQUEST_DURATION.labels(operation).observe(seconds)
+    for code in error_codes:
+        ERRORS.labels(code).inc()
+
+
+def record_registry_call(registry: str, result: str, seconds: float) -> None:
+    REGISTRY_CALLS.labels(registry, result).inc()
+    REGISTRY_CALL_DURATION.labels(registry).observe(seconds)
+
+
+def record_batch(loader: str, size: int) -> None:
+    DATALOADER_BATCH_SIZE.labels(loader).observe(size)
+
+
+@contextmanager
+def open_subscription(name: str) -> Iterator[None]:
+    """Count a subscription as open for as long as the block runs."""
+    gauge = OPEN_SUBSCRIPTIONS.labels(name)
+    gauge.inc()
+    try:
+        yield
+    finally:
+        gauge.dec()
+
+
+def record_relay_lag(seconds: float) -> None:
+    # Clocks of two hosts may disagree by a little: never a negative lag.
+    RELAY_LAG.observe(max(seconds, 0.0))
+
+
+def record_rate_limit_rejection(limit: str) -> None:
+    RATE_LIMIT_REJECTIONS.labels(limit).inc()
+
+
+def exposition() -> bytes:
+    """Every metric in Prometheus's text format: all workers' together in multiprocess mode."""
+    if not MULTIPROCESS:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    prometheus_multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def mark_process_dead() -> None:
+    """A worker stops: its open-subscription gauge no longer counts (its counters still do)."""
+    if MULTIPROCESS:
+        prometheus_multiprocess.mark_process_dead(os.getpid())
+
+
+@contextmanager
+def shared_metrics_directory() -> Iterator[Path]:
+    """Multiprocess mode for the worker processes started inside the block.
+
+    Uses ``PROMETHEUS_MULTIPROC_DIR`` when it is set (emptied of an earlier run's files,
+    which would otherwise be added to this run's), else a new temporary folder removed
+    afterwards.
+    """
+    given = os.environ.get(MULTIPROCESS_VARIABLE)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield folder
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bawaba-metrics-"))
+    os.environ[MULTIPROCESS_VARIABLE] = str(folder)
+    try:
+        yield folder
+    finally:
+        del os.environ[MULTIPROCESS_VARIABLE]
+        shutil.rmtree(folder, ignore_errors=True)
