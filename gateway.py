@@ -64,7 +64,7 @@ from resolvers.request_log import use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
-from telemetry.metrics import mark_process_dead, shared_metrics_directory
+from telemetry.metrics import mark_process_dead, metrics_shared_by
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
@@ -320,10 +320,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
 
 def command_serve(arguments: argparse.Namespace) -> int:
     settings = Settings()
-    if settings.auto_migrate:
-        asyncio.run(prepare_stores(settings))
     # Several workers write their metrics to shared files, so /metrics shows their totals.
-    with shared_metrics_directory() if arguments.workers > 1 else contextlib.nullcontext():
+    with metrics_shared_by(arguments.workers):
+        if settings.auto_migrate:
+            asyncio.run(prepare_stores(settings))
         uvicorn.run(
             "gateway:create_app",
             factory=True,

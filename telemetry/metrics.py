@@ -153,20 +153,26 @@ def mark_process_dead() -> None:
 
 
 @contextmanager
-def shared_metrics_directory() -> Iterator[Path]:
-    """Multiprocess mode for the worker processes started inside the block.
+def metrics_shared_by(workers: int) -> Iterator[Path | None]:
+    """Multiprocess mode for the worker processes started inside the block, when needed.
 
     Uses ``PROMETHEUS_MULTIPROC_DIR`` when it is set (emptied of an earlier run's files,
-    which would otherwise be added to this run's), else a new temporary folder removed
-    afterwards.
+    which would otherwise be added to this run's); else, for more than one worker, a new
+    temporary folder removed afterwards. One worker without the variable keeps its metrics
+    in memory.
     """
     given = os.environ.get(MULTIPROCESS_VARIABLE)
     if given:
         folder = Path(given)
         folder.mkdir(parents=True, exist_ok=True)
+        mine = f"_{os.getpid()}.db"  # this process's own files, opened at import: live
         for stale in folder.glob("*.db"):
-            stale.unlink()
+            if not stale.name.endswith(mine):
+                stale.unlink()
         yield folder
+        return
+    if workers <= 1:
+        yield None
         return
     folder = Path(tempfile.mkdtemp(prefix="bawaba-metrics-"))
     os.environ[MULTIPROCESS_VARIABLE] = str(folder)
