@@ -30,6 +30,7 @@ from resolvers.request_metrics import RequestMetrics, operation_names_in
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
+from telemetry.metrics import record_errors
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
 MAX_VARIABLES_BYTES = 64 * 1024
@@ -203,12 +204,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if authorization is None and isinstance(params.get("token"), str):
             authorization = f"Bearer {params['token']}"
         if not isinstance(authorization, str):
+            record_errors(["UNAUTHENTICATED"])
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         try:
             context.viewer = await self.authenticator.viewer(
                 {"authorization": authorization}, context.viewer.client_address
             )
         except NotAuthenticated as error:
+            record_errors([error.code])
             raise ConnectionRejectionError({"code": error.code}) from error
         language = params.get("Accept-Language") or params.get("locale")
         if isinstance(language, str):

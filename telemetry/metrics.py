@@ -53,7 +53,7 @@ REQUEST_DURATION = Histogram(
 )
 ERRORS = Counter(
     "bawaba_errors",
-    "Error codes sent to clients (one per code and request).",
+    "Error codes sent to clients (one per code and request or refused WebSocket).",
     ["code"],
     registry=REGISTRY,
 )
@@ -104,7 +104,12 @@ def record_request(
 ) -> None:
     REQUESTS.labels(operation, outcome).inc()
     REQUEST_DURATION.labels(operation).observe(seconds)
-    for code in error_codes:
+    record_errors(error_codes)
+
+
+def record_errors(codes: Iterable[str]) -> None:
+    """Codes sent to a client: in a request's errors, or closing a WebSocket."""
+    for code in codes:
         ERRORS.labels(code).inc()
 
 

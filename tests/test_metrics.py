@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 from purgatory import AsyncCircuitBreakerFactory
@@ -189,6 +190,20 @@ async def test_open_subscriptions_are_counted_while_they_run(tmp_path) -> None:
             await asyncio.sleep(0.02)
     assert change(before, during, gauge, subscription="travelPermitStatusChanged") == 1
     assert change(before, ended, gauge, subscription="travelPermitStatusChanged") == 0
+
+
+async def test_a_refused_websocket_counts_its_code(tmp_path) -> None:
+    settings = await make_settings("sqlite", tmp_path)
+    async with serving_settings(settings) as (app, client), serving(app) as url:
+        before = await scrape(client)
+        async with TransportWS.connect(
+            url, {"Authorization": "Bearer not-a-token"}, acknowledge=False
+        ) as socket:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await socket.receive()
+        after = await scrape(client)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert change(before, after, "bawaba_errors_total", code="INVALID_TOKEN") == 1
 
 
 # Who may scrape ---------------------------------------------------------------------------
