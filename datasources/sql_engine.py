@@ -164,6 +164,9 @@ class RegistryGuard:
         except IntegrityError:
             result = "constraint"
             raise
+        except asyncio.CancelledError:
+            result = "cancelled"  # the request went away, not the registry
+            raise
         finally:
             record_registry_call(self.name, result, time.perf_counter() - started)
 

@@ -60,7 +60,7 @@ ERRORS = Counter(
 REGISTRY_CALLS = Counter(
     "bawaba_registry_calls",
     "Calls to an agency registry, by registry and result "
-    "(ok, timeout, unavailable, circuit_open, constraint, error).",
+    "(ok, timeout, unavailable, circuit_open, constraint, cancelled, error).",
     ["registry", "result"],
     registry=REGISTRY,
 )
