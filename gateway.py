@@ -65,6 +65,7 @@ from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
 from telemetry.metrics import mark_process_dead, metrics_shared_by
+from web.pages import Pages
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             max_root_fields=settings.max_root_fields,
         ),
     )
+    pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
     graphql = GatewayGraphQL(
         schema,
         services=services,
@@ -233,6 +235,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         trusted=TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents),
         production=not settings.demo,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
+        graphiql_page=pages.graphiql,
     )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -287,6 +290,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", MetricsEndpoint(metrics_access, messages).serve),
+            *pages.routes(),
         ],
         lifespan=lifespan,
         middleware=[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from resolvers.request_log import log_request, operation_name_of
 from resolvers.request_metrics import RequestMetrics, operation_names_in
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
-from resolvers.websocket_handlers import KeepAliveTransportWSHandler
+from resolvers.websocket_handlers import KeepAliveTransportWSHandler, TextFrameWebSocketAdapter
 from telemetry.metrics import record_errors
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
@@ -101,6 +101,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Bawaba's context, JSON encoding and coded HTTP errors."""
 
     graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+    websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -114,6 +115,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         connection_init_timeout: timedelta = timedelta(seconds=10),
         trusted: TrustedDocuments | None = None,
         production: bool = False,
+        graphiql_page: Callable[[], Response] | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -132,6 +134,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.metrics = RequestMetrics(
             operation_names_in(trusted.by_hash.values()) if trusted else ()
         )
+        self.graphiql_page = graphiql_page
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Bawaba's own GraphiQL page (local assets) instead of Strawberry's CDN one."""
+        if self.graphiql_page is not None:
+            return self.graphiql_page()
+        return await super().render_graphql_ide(request)
 
     async def _build_context(self, request: Request | WebSocket) -> Context:
         registries = self.services.registries

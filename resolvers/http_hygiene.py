@@ -13,11 +13,12 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
-# GraphiQL's page loads its scripts and styles from unpkg.com until they are served locally.
-_GRAPHIQL_POLICY = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
-    b"style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; "
-    b"font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'"
+# The pages (GraphiQL, the console) load scripts only from the gateway itself and run no
+# inline script; inline styles stay allowed because GraphiQL's editor sets them at run time.
+_PAGE_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    b"base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'"
 )
 _API_POLICY = b"default-src 'none'; frame-ancestors 'none'"
 
@@ -51,7 +52,7 @@ class RequestHygiene:
                     (b"x-request-id", request_id.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
-                    (b"content-security-policy", _GRAPHIQL_POLICY if is_html else _API_POLICY),
+                    (b"content-security-policy", _PAGE_POLICY if is_html else _API_POLICY),
                 ]
                 message = {**message, "headers": headers}
             await send(message)

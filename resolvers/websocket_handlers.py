@@ -9,8 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -45,3 +49,18 @@ class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             if self.connection_acknowledged:
                 with contextlib.suppress(Exception):
                     await self.send_message({"type": "ping"})
+
+
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends every message as a text frame.
+
+    The view encodes JSON to bytes (orjson), and Strawberry sends bytes as binary frames;
+    browsers hand binary frames to JavaScript as a Blob, which the graphql-ws client cannot
+    read (it closes with 4004). The protocol's messages are JSON text, so send them as such.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
