@@ -104,7 +104,9 @@ def public_arguments(arguments: dict[str, Any], _info: GraphQLResolveInfo) -> di
 
 class GraphQLOperationSpans(OpenTelemetryExtension):
     """Strawberry's spans, without the document's text on the operation span: a document may
-    carry a national ID or a code written inline. Names the request the span belongs to."""
+    carry a national ID or a code written inline. Names the request the span belongs to, and
+    ends the span however the operation ends (Strawberry's own leaves a closed subscription's
+    span open, so it was never exported)."""
 
     def on_operation(self) -> Generator[None, None, None]:
         name = self.execution_context.operation_name
@@ -116,12 +118,14 @@ class GraphQLOperationSpans(OpenTelemetryExtension):
         if isinstance(request_id, str):
             span.set_attribute("bawaba.request_id", request_id)
         self._span_holder[LifecycleStep.OPERATION] = span
-        yield
-        name = self.execution_context.operation_name
-        if name:
-            span.update_name(f"GraphQL Query: {name}")
-            span.set_attribute("graphql.operation.name", name)
-        span.end()
+        try:
+            yield
+        finally:  # also when a subscription ends because its socket closed
+            name = self.execution_context.operation_name
+            if name:
+                span.update_name(f"GraphQL Query: {name}")
+                span.set_attribute("graphql.operation.name", name)
+            span.end()
 
 
 class HttpServerSpans:

@@ -6,6 +6,7 @@ global provider is never set, and every instrumentation is undone when the gatew
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import uuid
@@ -24,10 +25,12 @@ from datasources.demo_population import GUARDIAN, SARA
 from telemetry.tracing import HttpServerSpans, tracing_requested
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document
+from tests.live_server import TransportWS, serving
 from tests.permit_helpers import issue
 from tests.sign_in_flow import complete_login, latest_code, start_login
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
+WATCH = contract_document("frontend/WatchMyPermits.graphql")
 GUARDIAN_PHONE = "+966501234567"  # the demo guardian's registered mobile number
 
 
@@ -174,6 +177,24 @@ async def test_literal_arguments_and_get_query_strings_are_not_recorded(traced) 
     )
     recorded = everything_recorded(spans)
     assert SARA.national_id not in recorded and token not in recorded
+
+
+async def test_a_subscription_is_a_trace_of_its_own_and_still_delivers(traced) -> None:
+    gateway, exporter = traced
+    token = gateway.token(GUARDIAN.national_id)
+    async with (
+        serving(gateway.app) as url,
+        TransportWS.connect(url, {"Authorization": f"Bearer {token}"}) as client,
+    ):
+        await client.subscribe(WATCH)
+        await asyncio.sleep(0.2)  # the subscription is registered before the event
+        created = await issue(gateway, GUARDIAN.national_id, SARA.national_id)
+        [pending] = await client.next_events(1)
+    assert pending["travelPermitStatusChanged"]["permit"]["id"] == created["permit"]["id"]
+    spans = list(exporter.get_finished_spans())  # the server has stopped: the operation ended
+    watch = operation_span(spans, "WatchMyPermits")
+    assert watch.parent is None
+    assert SARA.national_id not in everything_recorded(spans)
 
 
 @pytest.mark.parametrize(
