@@ -65,7 +65,7 @@ from resolvers.request_log import use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
-from telemetry.tracing import HttpServerSpans, Tracing
+from telemetry.tracing import HttpServerSpans, Tracing, untraced
 
 logger = logging.getLogger("bawaba")
 TIMEZONE = ZoneInfo("Asia/Riyadh")
@@ -277,12 +277,13 @@ def create_app(
             tracing.instrument(
                 [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
             )
-        await bus.start()
-        notifier.start()
-        worker = None
-        if settings.runs_agency_review:
-            delay = timedelta(seconds=settings.agency_review_delay_seconds)
-            worker = asyncio.create_task(run_agency_review(review, delay=delay))
+        with untraced():  # background workers: they poll, and belong to no request
+            await bus.start()
+            notifier.start()
+            worker = None
+            if settings.runs_agency_review:
+                delay = timedelta(seconds=settings.agency_review_delay_seconds)
+                worker = asyncio.create_task(run_agency_review(review, delay=delay))
         yield
         if worker is not None:
             worker.cancel()

@@ -17,12 +17,15 @@ When on, each HTTP request is one trace::
                 └── SELECT civil             SQLAlchemy (parameterized SQL), asyncpg below it
 
 A WebSocket operation (a subscription) is a trace of its own, rooted at its operation span.
-Redis spans hold the command name only (``HGETALL ?``), never keys or values.
+Redis spans hold the command name only (``HGETALL ?``), never keys or values. Background
+workers started under ``untraced()`` (the change-log relay polls ten times a second) record
+nothing, so that every trace is a request's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -32,6 +35,7 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -49,6 +53,13 @@ PUBLIC_ARGUMENTS = frozenset({"first", "after", "from", "to"})
 # Headers masked even if OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_* asks to record them.
 SECRET_HEADERS = ["authorization", "x-api-key", "cookie", "set-cookie"]
 _HIDDEN_QUERY = "bawaba.query_string"
+
+
+@contextmanager
+def untraced() -> Iterator[None]:
+    """Nothing run here, nor in any task started here, records spans."""
+    with suppress_instrumentation():
+        yield
 
 
 class TracingConfigurationError(ValueError):

@@ -22,7 +22,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from datasources.demo_population import GUARDIAN, SARA
-from telemetry.tracing import HttpServerSpans, tracing_requested
+from telemetry.tracing import (
+    HttpServerSpans,
+    TracingConfigurationError,
+    tracer_provider_from,
+    tracing_requested,
+    untraced,
+)
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document
 from tests.live_server import TransportWS, serving
@@ -99,7 +105,8 @@ async def test_each_operation_is_one_trace_with_its_registry_calls_and_batches(t
     gateway, exporter = traced
     exporter.clear()
     started = await start_login(gateway, GUARDIAN.national_id, GUARDIAN.password)
-    code = await latest_code(gateway, GUARDIAN.national_id)
+    with untraced():  # the test reading the SMS outbox is no request
+        code = await latest_code(gateway, GUARDIAN.national_id)
     completed = await complete_login(gateway, started["challenge"]["id"], code)
     session = completed["session"]
     family = await gateway.graphql(MY_FAMILY, token=session["accessToken"])
@@ -112,6 +119,8 @@ async def test_each_operation_is_one_trace_with_its_registry_calls_and_batches(t
         for name in ("StartLogin", "CompleteLogin", "MyFamily", "IssueTravelPermit")
     ]
     assert len({span.context.trace_id for span in operations}) == 4
+    # Every span belongs to a request's trace: the background pollers record nothing.
+    assert {span.name for span in spans if span.parent is None} == {"POST /graphql"}
     for operation in operations:
         trace = [span for span in spans if span.context.trace_id == operation.context.trace_id]
         roots = [span for span in trace if span.parent is None]
@@ -213,6 +222,35 @@ async def test_a_subscription_is_a_trace_of_its_own_and_still_delivers(traced) -
 )
 def test_the_standard_variables_switch_traces_on(environ, on) -> None:
     assert tracing_requested(environ) is on
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"OTEL_TRACES_EXPORTER": "zipkin"},
+        {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317",
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc",
+        },
+    ],
+)
+def test_exporters_this_gateway_cannot_send_to_are_refused_at_start(environ) -> None:
+    with pytest.raises(TracingConfigurationError):
+        tracer_provider_from(environ)
+
+
+def test_the_service_is_named_bawaba_unless_the_variables_say_otherwise(monkeypatch) -> None:
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("OTEL_RESOURCE_ATTRIBUTES", raising=False)
+    default = tracer_provider_from({"OTEL_TRACES_EXPORTER": "console"})
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "bawaba-eu")
+    named = tracer_provider_from({"OTEL_TRACES_EXPORTER": "console"})
+    assert default is not None and named is not None
+    assert default.resource.attributes["service.name"] == "bawaba"
+    assert named.resource.attributes["service.name"] == "bawaba-eu"
+    default.shutdown()
+    named.shutdown()
 
 
 async def test_without_otel_variables_nothing_is_instrumented(tmp_path, monkeypatch) -> None:
