@@ -121,8 +121,11 @@ class GraphQLOperationSpans(OpenTelemetryExtension):
 
     def on_operation(self) -> Generator[None, None, None]:
         name = self.execution_context.operation_name
+        # Over HTTP the request's span is the server's; a WebSocket operation is a root.
+        nested = trace.get_current_span().get_span_context().is_valid
         span: Span = self._tracer.start_span(
-            f"GraphQL Query: {name}" if name else "GraphQL Query", kind=SpanKind.SERVER
+            f"GraphQL Query: {name}" if name else "GraphQL Query",
+            kind=SpanKind.INTERNAL if nested else SpanKind.SERVER,
         )
         span.set_attribute("component", "graphql")
         request_id = getattr(self.execution_context.context, "request_id", None)

@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from datasources.demo_population import GUARDIAN, SARA
@@ -127,6 +128,7 @@ async def test_each_operation_is_one_trace_with_its_registry_calls_and_batches(t
         assert [root.name for root in roots] == ["POST /graphql"]
         assert operation.parent is not None
         assert operation.parent.span_id == roots[0].context.span_id
+        assert (roots[0].kind, operation.kind) == (SpanKind.SERVER, SpanKind.INTERNAL)
         assert roots[0].attributes["http.status_code"] == 200
         assert roots[0].attributes["bawaba.request_id"] == operation.attributes["bawaba.request_id"]
         assert any(is_sql(span) for span in descendants(spans, operation)), operation.name
@@ -202,7 +204,7 @@ async def test_a_subscription_is_a_trace_of_its_own_and_still_delivers(traced) -
     assert pending["travelPermitStatusChanged"]["permit"]["id"] == created["permit"]["id"]
     spans = list(exporter.get_finished_spans())  # the server has stopped: the operation ended
     watch = operation_span(spans, "WatchMyPermits")
-    assert watch.parent is None
+    assert watch.parent is None and watch.kind is SpanKind.SERVER
     assert SARA.national_id not in everything_recorded(spans)
 
 
