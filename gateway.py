@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import uvicorn
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -65,6 +67,7 @@ from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import build_schema
 from settings import Settings
 from telemetry.metrics import mark_process_dead, metrics_shared_by
+from telemetry.tracing import HttpServerSpans, Tracing, untraced
 from web.pages import Pages
 
 logger = logging.getLogger("bawaba")
@@ -155,10 +158,17 @@ async def prepare_stores(settings: Settings) -> None:
         await stores.close()
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    tracer_provider: TracerProvider | None = None,
+) -> Starlette:
+    """The gateway app; traces go to ``tracer_provider`` (tests) or as OTEL_* variables say."""
     settings = settings or Settings()
     messages = MessageCatalog.load()
     stores = open_stores(settings)
+    tracing = Tracing(tracer_provider) if tracer_provider else Tracing.from_environment(os.environ)
     attempts = (
         RedisAttemptCounters(stores.redis.client)
         if stores.redis
@@ -205,6 +215,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             issue_permit=settings.rate_limit_issue_permit,
             cost_budget=settings.cost_budget_per_caller,
         ),
+        loader_tracer=tracing.loader_tracer() if tracing else None,
     )
     schema = build_schema(
         messages,
@@ -219,6 +230,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             max_directives=settings.max_directives,
             max_root_fields=settings.max_root_fields,
         ),
+        tracing_extensions=tracing.schema_extensions() if tracing else (),
     )
     pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
     graphql = GatewayGraphQL(
@@ -267,12 +279,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await bus.start()
-        notifier.start()
-        worker = None
-        if settings.runs_agency_review:
-            delay = timedelta(seconds=settings.agency_review_delay_seconds)
-            worker = asyncio.create_task(run_agency_review(review, delay=delay))
+        if tracing:
+            tracing.instrument(
+                [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
+            )
+        with untraced():  # background workers: they poll, and belong to no request
+            await bus.start()
+            notifier.start()
+            worker = None
+            if settings.runs_agency_review:
+                delay = timedelta(seconds=settings.agency_review_delay_seconds)
+                worker = asyncio.create_task(run_agency_review(review, delay=delay))
         yield
         if worker is not None:
             worker.cancel()
@@ -282,6 +299,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         await bus.close()
         await stores.close()
         mark_process_dead()
+        if tracing:
+            tracing.close()
 
     app = Starlette(
         routes=[
@@ -295,6 +314,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         lifespan=lifespan,
         middleware=[
             Middleware(RequestHygiene),
+            *([Middleware(HttpServerSpans, tracer_provider=tracing.provider)] if tracing else []),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
@@ -316,6 +336,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     app.state.agency_review = review
     app.state.event_bus = bus
     app.state.schema = schema
+    app.state.tracing = tracing
     return app
 
 

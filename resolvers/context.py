@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import strawberry
+from opentelemetry.trace import Tracer
 from starlette.websockets import WebSocket
 
 from datasources.access_audit import SqlAccessAuditLog
@@ -82,6 +83,8 @@ class Services:
     statistics: SqlPermitStatistics
     rate_limits: RateLimits
     subscriptions_per_person: dict[str, int] = field(default_factory=dict)
+    # Set when traces are on: each DataLoader batch becomes a span.
+    loader_tracer: Tracer | None = None
 
 
 @dataclass(slots=True)

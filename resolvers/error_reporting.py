@@ -1,4 +1,5 @@
-"""Every GraphQL error leaves with a stable ``extensions.code`` and a localized message.
+"""Every GraphQL error leaves with a stable ``extensions.code``, a localized message and the
+request's ``extensions.requestId`` (the one echoed in ``X-Request-ID`` and written in the log).
 
 Errors the gateway raised on purpose (``errors.BawabaError``) keep their code and get the
 catalog's message. Anything else is a bug: the client sees ``INTERNAL_ERROR`` and nothing of
@@ -53,16 +54,17 @@ def _cause(error: GraphQLError) -> Exception | None:
 
 
 def present_error(
-    error: GraphQLError, messages: MessageCatalog, locale: Locale, request_id: str = "unknown"
+    error: GraphQLError, messages: MessageCatalog, locale: Locale, request_id: str | None = None
 ) -> GraphQLError:
-    """The error as the client sees it: coded, localized, with nothing internal in it."""
+    """The error as the client sees it: coded, localized, with nothing internal in it, and
+    naming its request (when there is one) so a report and the log line can be matched."""
     original = _cause(error)
     if isinstance(original, BawabaError):
         message = messages.message(original.code, locale, **original.params)
         extensions = error_extensions(original)
     elif original is not None:
         message = messages.message("INTERNAL_ERROR", locale)
-        extensions = {"code": "INTERNAL_ERROR", "requestId": request_id}
+        extensions = {"code": "INTERNAL_ERROR"}
     else:
         code = (error.extensions or {}).get("code") or _request_error_code(error)
         extensions = {**(error.extensions or {}), "code": code}
@@ -72,6 +74,8 @@ def present_error(
             # graphql-core speaks English only: a localized summary, the detail beside it.
             message = messages.message(code, locale)
             extensions["detail"] = error.message
+    if request_id is not None:
+        extensions["requestId"] = request_id
     return GraphQLError(
         message, nodes=error.nodes, path=error.path, extensions=extensions, original_error=None
     )

@@ -159,7 +159,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             viewer=viewer,
             locale=negotiate_locale(request.headers.get("accept-language")),
             today=self.services.clock().astimezone(self.timezone).date(),
-            loaders=Loaders(registries.civil, registries.passports),
+            loaders=Loaders(
+                registries.civil, registries.passports, tracer=self.services.loader_tracer
+            ),
             services=self.services,
             websocket=websocket,
             request_id=request_id_of(request.scope),

@@ -6,6 +6,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from i18n.catalog import MessageCatalog, negotiate_locale
+from resolvers.http_hygiene import request_id_of
 
 
 class BodyTooLarge(Exception):
@@ -27,7 +28,7 @@ class BodySizeLimit:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(headers, send)
+            await self._refuse(headers, request_id_of(scope), send)
             return
         received = 0
         started = False
@@ -50,13 +51,14 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(headers, send)
+                await self._refuse(headers, request_id_of(scope), send)
 
-    async def _refuse(self, headers: dict[bytes, bytes], send: Send) -> None:
+    async def _refuse(self, headers: dict[bytes, bytes], request_id: str, send: Send) -> None:
         language = headers.get(b"accept-language", b"").decode("latin-1")
         message = self.messages.message("REQUEST_TOO_LARGE", negotiate_locale(language))
         body = orjson.dumps({"data": None, "errors": [
-            {"message": message, "extensions": {"code": "REQUEST_TOO_LARGE"}}]})  # fmt: skip
+            {"message": message,
+             "extensions": {"code": "REQUEST_TOO_LARGE", "requestId": request_id}}]})  # fmt: skip
         await send(
             {
                 "type": "http.response.start",

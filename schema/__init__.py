@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
@@ -101,6 +102,7 @@ def build_schema(
     limits: OperationLimits | None = None,
     production: bool = False,
     cost_ceiling: int = 5000,
+    tracing_extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> GatewaySchema:
     limits = limits or OperationLimits()
     limit_rules = build_limit_rules(limits)
@@ -113,6 +115,7 @@ def build_schema(
         hide_suggestions=production,
         execution_context_class=PerEventMemoExecutionContext,
         extensions=[
+            *tracing_extensions,  # first, so that the operation span covers the other extensions
             lambda: OperationLimitRules(limit_rules, limits.max_tokens),
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),

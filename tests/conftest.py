@@ -189,10 +189,12 @@ class Gateway:
         return issue_access_token(self.settings.secret_key, national_id, scopes=scopes)
 
 
-async def start_gateway(settings: Settings, backend: str) -> AsyncIterator[Gateway]:
+async def start_gateway(
+    settings: Settings, backend: str, *, tracer_provider: Any = None
+) -> AsyncIterator[Gateway]:
     await prepare_stores(settings)
     clock = AdjustableClock()
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, tracer_provider=tracer_provider)
     statements: list[str] = []
     registries = app.state.registries
     for engine in (registries.civil.engine, registries.passports.engine):

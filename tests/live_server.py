@@ -41,10 +41,15 @@ class TransportWS:
     @classmethod
     @asynccontextmanager
     async def connect(
-        cls, url: str, payload: dict[str, Any] | None, *, acknowledge: bool = True
+        cls,
+        url: str,
+        payload: dict[str, Any] | None,
+        *,
+        acknowledge: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> AsyncIterator[TransportWS]:
         async with websockets.connect(
-            f"{url}/graphql", subprotocols=["graphql-transport-ws"]
+            f"{url}/graphql", subprotocols=["graphql-transport-ws"], additional_headers=headers
         ) as socket:
             client = cls(socket)
             if payload is not None:
