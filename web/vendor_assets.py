@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,9 +118,15 @@ def extract(package: PinnedPackage, tarball: bytes, vendor_dir: Path) -> None:
 
 
 def install_assets(
-    *, vendor_dir: Path = VENDOR_DIR, lock_file: Path = LOCK_FILE, force: bool = False
+    *,
+    vendor_dir: Path = VENDOR_DIR,
+    lock_file: Path = LOCK_FILE,
+    force: bool = False,
+    fetch: Callable[[PinnedPackage], bytes] = download,
 ) -> list[str]:
-    """Fetch every package with a missing file (all with ``force``); the packages fetched."""
+    """Fetch every package with a missing file (all with ``force``); the packages fetched.
+
+    ``fetch`` gives a package's tarball: npm by default; the tests hand over local files."""
     wanted = [
         package
         for package in pinned_packages(lock_file)
@@ -128,7 +135,7 @@ def install_assets(
     if not wanted:
         return []
     for package in wanted:
-        tarball = download(package)
+        tarball = fetch(package)
         verify_integrity(tarball, package.integrity)
         extract(package, tarball, vendor_dir)
     return [f"{package.name}@{package.version}" for package in wanted]

@@ -7,11 +7,18 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from web.vendor_assets import AssetError, install_assets, missing_assets, served_names
+from web.vendor_assets import (
+    AssetError,
+    PinnedPackage,
+    install_assets,
+    missing_assets,
+    served_names,
+)
 
 
 def tarball(files: dict[str, bytes]) -> bytes:
@@ -29,11 +36,16 @@ def integrity(data: bytes) -> str:
 
 
 @pytest.fixture
-def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A registry laid out as npm's (name/-/name-version.tgz), reached through file://."""
-    folder = tmp_path / "registry"
-    monkeypatch.setenv("npm_config_registry", folder.as_uri() + "/")
-    return folder
+def registry(tmp_path: Path) -> Path:
+    """Tarballs laid out as npm's registry does (name/-/name-version.tgz)."""
+    return tmp_path / "registry"
+
+
+def from_folder(registry: Path) -> Callable[[PinnedPackage], bytes]:
+    def fetch(package: PinnedPackage) -> bytes:
+        return (registry / package.name / "-" / package.tarball_name).read_bytes()
+
+    return fetch
 
 
 def publish(registry: Path, data: bytes, *, recorded: str | None = None) -> Path:
@@ -63,12 +75,16 @@ def test_a_pinned_package_is_fetched_and_only_its_listed_file_kept(registry, tmp
     vendor = tmp_path / "vendor"
 
     assert missing_assets(vendor, lock) == ["widget-1.2.3.min.js"]
-    assert install_assets(vendor_dir=vendor, lock_file=lock) == ["widget@1.2.3"]
+    assert install_assets(vendor_dir=vendor, lock_file=lock, fetch=from_folder(registry)) == [
+        "widget@1.2.3"
+    ]
 
     assert [p.name for p in vendor.iterdir()] == ["widget-1.2.3.min.js"]
     assert (vendor / "widget-1.2.3.min.js").read_bytes() == b"widget()"
     assert missing_assets(vendor, lock) == []
-    assert install_assets(vendor_dir=vendor, lock_file=lock) == []  # nothing left to fetch
+    assert (
+        install_assets(vendor_dir=vendor, lock_file=lock, fetch=from_folder(registry)) == []
+    )  # nothing left to fetch
 
 
 def test_a_tarball_that_differs_from_its_recorded_integrity_is_refused(registry, tmp_path) -> None:
@@ -78,7 +94,7 @@ def test_a_tarball_that_differs_from_its_recorded_integrity_is_refused(registry,
     vendor = tmp_path / "vendor"
 
     with pytest.raises(AssetError, match="integrity mismatch"):
-        install_assets(vendor_dir=vendor, lock_file=lock)
+        install_assets(vendor_dir=vendor, lock_file=lock, fetch=from_folder(registry))
     assert not (vendor / "widget-1.2.3.min.js").exists()
 
 
