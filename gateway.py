@@ -51,6 +51,7 @@ from errors import RegistryError
 from i18n.catalog import MessageCatalog
 from resolvers.access_tokens import issue_access_token
 from resolvers.authentication import Authenticator, RevokedSessions
+from resolvers.compiled_requests import compile_trusted
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
             max_root_fields=settings.max_root_fields,
         ),
     )
+    trusted = TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents)
     graphql = GatewayGraphQL(
         schema,
         services=services,
@@ -228,8 +230,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         timezone=TIMEZONE,
         graphiql=True,
         allowed_origins=settings.cors_origins,
-        trusted=TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents),
+        trusted=trusted,
         production=not settings.demo,
+        compiled=compile_trusted(schema, trusted) if settings.compiled_execution else None,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
     )
 
@@ -307,6 +310,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     app.state.agency_review = review
     app.state.event_bus = bus
     app.state.schema = schema
+    app.state.graphql = graphql
     return app
 
 
