@@ -101,7 +101,22 @@ class CompiledRun:
         try:
             for plan in completion.fields:
                 key = plan.response_key
-                result = self._execute_field(plan, source, Path(path, key, type_name))
+                if plan.passthrough is not None:
+                    # The most common field: a string or boolean attribute, which graphql-core
+                    # would return unchanged; anything else takes the general way below.
+                    try:
+                        value = plan.getter(source, plan.attribute)  # type: ignore[misc]
+                    except Exception as raw_error:
+                        field_path = Path(path, key, type_name)
+                        self._handle_field_error(raw_error, plan, plan.completion, field_path)
+                        results[key] = None
+                        continue
+                    if type(value) is plan.passthrough or (value is None and plan.nullable):
+                        results[key] = value
+                        continue
+                    result = self._complete_field(plan, Path(path, key, type_name), value, None)
+                else:
+                    result = self._execute_field(plan, source, Path(path, key, type_name))
                 results[key] = result
                 if is_awaitable(result):
                     pending.append(key)
@@ -135,6 +150,13 @@ class CompiledRun:
                 result = self._call_resolver(plan, source, info)
             if info is None and plan.needs_info:
                 info = self._resolve_info(plan, path)
+        except Exception as raw_error:
+            self._handle_field_error(raw_error, plan, plan.completion, path)
+            return None
+        return self._complete_field(plan, path, result, info)
+
+    def _complete_field(self, plan: FieldPlan, path: Path, result: Any, info: Any) -> Any:
+        try:
             if is_awaitable(result):
                 return self._complete_awaitable(plan, plan.completion, path, result, info)
             completed = self._complete(plan, plan.completion, path, result, info)

@@ -29,14 +29,17 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     OperationDefinitionNode,
     OperationType,
     ValidationRule,
@@ -64,6 +67,14 @@ logger = logging.getLogger("bawaba.compiled_execution")
 
 STRAWBERRY_DEFINITION = "strawberry-definition"
 NO_VARIABLES = VariableValues({}, {})
+
+
+# Built-in scalars whose output coercion returns a value of this exact type unchanged.
+_PASSTHROUGH: dict[int, type] = {
+    id(GraphQLString): str,
+    id(GraphQLID): str,
+    id(GraphQLBoolean): bool,
+}
 
 
 class ValueSource:
@@ -114,6 +125,8 @@ class FieldPlan:
     wants_info: str | None = None  # RESOLVER: name of the info parameter
     source_names: tuple[str, ...] = ()  # RESOLVER: root/parent parameter names
     passes_self: bool = False  # RESOLVER: the source is the first positional argument
+    passthrough: type | None = None  # ATTRIBUTE leaf whose values of this type pass as they are
+    nullable: bool = True
     needs_info: bool = False  # its resolver or its type checks (is_type_of...) read info
     has_arguments: bool = False
     literal_arguments: dict[str, Any] | None = None  # coerced once, when no variable is used
@@ -265,6 +278,10 @@ class PlanCompiler:
                 plan.literal_arguments = None  # raised again per request, as graphql-core does
         self._choose_source(plan, definition)
         plan.needs_info = plan.source != ValueSource.ATTRIBUTE or _checks_type(completion)
+        plan.nullable = completion.kind != Completion.NON_NULL
+        leaf = completion if plan.nullable else completion.inner
+        if plan.source == ValueSource.ATTRIBUTE and leaf is not None:
+            plan.passthrough = _PASSTHROUGH.get(id(leaf.type))
         return plan
 
     def _choose_source(self, plan: FieldPlan, definition: GraphQLField) -> None:
