@@ -16,7 +16,8 @@ from graphql.execution.values import get_variable_values
 from strawberry.types import ExecutionResult
 
 from resolvers.compiled_execution import CompiledRun
-from resolvers.compiled_plan import CompiledDocuments, OperationPlan, compile_documents
+from resolvers.compiled_plan import CompiledDocuments, OperationPlan
+from resolvers.plan_compiler import compile_documents
 from resolvers.query_cost import estimate_cost, spend_cost
 from resolvers.trusted_documents import TrustedDocuments
 

@@ -37,7 +37,9 @@ from datasources.demo_population import (
 )
 from gateway import create_app, prepare_stores
 from resolvers.access_tokens import issue_access_token
+from resolvers.compiled_requests import CompiledOperations
 from resolvers.global_ids import encode_global_id
+from resolvers.plan_compiler import compile_documents
 from settings import Settings
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document
@@ -53,6 +55,7 @@ UPDATE_PASSPORT = contract_document("frontend/UpdatePassport.graphql")
 LOGIN = contract_document("frontend/Login.graphql")
 DEMO_PERMITS = 8
 REQUEST_ID = "differential-1"
+STANDARD_RERUNS = 20
 
 
 class BothPaths:
@@ -65,11 +68,12 @@ class BothPaths:
         assert self.compiled is not None and len(self.compiled.documents) > 0
 
     async def send(self, body: dict[str, Any], headers: dict[str, str], *, compiled: bool) -> Any:
+        installed = self.view.compiled
         self.view.compiled = self.compiled if compiled else None
         try:
             return await self.client.post("/graphql", json=body, headers=headers)
         finally:
-            self.view.compiled = self.compiled
+            self.view.compiled = installed
 
     async def compare(
         self,
@@ -89,23 +93,42 @@ class BothPaths:
         assert self.compiled.runs == runs + (1 if expect_compiled else 0)
         standard = await self.send(body, headers, compiled=False)
         assert self.compiled.runs == runs + (1 if expect_compiled else 0)
+        for _ in range(STANDARD_RERUNS):
+            if not only_error_order_differs(compiled, standard):
+                break
+            # Errors of root fields waiting on different queries come in the order the
+            # database answers, on either path: the compiled order must be one the standard
+            # path gives too.
+            standard = await self.send(body, headers, compiled=False)
         return assert_same_answer(compiled, standard)
+
+
+def comparable(response: httpx.Response) -> dict[str, Any]:
+    answer: dict[str, Any] = orjson.loads(response.content)
+    cost = (answer.get("extensions") or {}).get("cost") or {}
+    # The caller's budget is spent by each of the two requests: it is what differs.
+    for spent in ("remaining", "resetInSeconds"):
+        if spent in cost:
+            assert isinstance(cost.pop(spent), int)
+    return answer
+
+
+def only_error_order_differs(compiled: httpx.Response, standard: httpx.Response) -> bool:
+    answers = [comparable(compiled), comparable(standard)]
+    if orjson.dumps(answers[0]) == orjson.dumps(answers[1]):
+        return False
+    errors = [sorted(orjson.dumps(e) for e in a.pop("errors", None) or ()) for a in answers]
+    return errors[0] == errors[1] and orjson.dumps(answers[0]) == orjson.dumps(answers[1])
 
 
 def assert_same_answer(compiled: httpx.Response, standard: httpx.Response) -> dict[str, Any]:
     assert compiled.status_code == standard.status_code
     assert compiled.headers["content-type"] == standard.headers["content-type"]
     assert compiled.headers.get("retry-after") == standard.headers.get("retry-after")
-    answers = [orjson.loads(response.content) for response in (compiled, standard)]
-    for answer in answers:
-        cost = (answer.get("extensions") or {}).get("cost") or {}
-        # The caller's budget is spent by each of the two requests: it is what differs.
-        for spent in ("remaining", "resetInSeconds"):
-            if spent in cost:
-                assert isinstance(cost.pop(spent), int)
-    # Compared as bytes, so key order and error order count too.
-    assert orjson.dumps(answers[0]) == orjson.dumps(answers[1])
-    return answers[0]  # type: ignore[no-any-return]
+    answers = [comparable(compiled), comparable(standard)]
+    # Compared as text, so key order and error order count too.
+    assert orjson.dumps(answers[0]).decode() == orjson.dumps(answers[1]).decode()
+    return answers[0]
 
 
 def bearer(gateway: Gateway, national_id: str, scopes: tuple[str, ...] = ()) -> dict[str, str]:
@@ -254,6 +277,47 @@ async def test_unreachable_registries_answer_alike(tmp_path, registry, breaker_t
 
 def _token(secret: str, person: Any) -> str:
     return issue_access_token(secret, person.national_id, scopes=person.scopes)
+
+
+# Shapes the contract does not use yet: fragments on the Person interface, inline
+# fragments, aliases of one field with different arguments, literal @skip/@include, Node.
+SHAPES = """
+query Shapes($id: ID!) {
+  me {
+    ...Who
+    ... on Resident { passports { number status issuingCountry { name { en } } } }
+    ... on Citizen { __typename kids: dependents { age ageHijri person { ...Who } } }
+    hidden: nationalId @skip(if: true)
+    shown: nationalId @include(if: true)
+  }
+  first: node(id: $id) { __typename id ... on TravelPermit { status history { at note } } }
+  again: travelPermit(id: $id) { guardian { ...Who } traveller { birthDateHijri } }
+  one: dependent(nationalId: "1112045875") {
+    travelPermits(first: 2) { edges { cursor } pageInfo { hasNextPage } }
+    page: travelPermits(first: 1, after: "bad cursor") { totalCount }
+  }
+}
+fragment Who on Person { __typename nationalId name { ar } nationality { code } }
+"""
+DYNAMIC = "query Dynamic($no: Boolean!) { me { nationalId @skip(if: $no) } }"
+
+
+async def test_fragments_interfaces_aliases_and_directives_answer_alike(differential) -> None:
+    gateway, _, _ = differential
+    schema = gateway.app.state.schema
+    documents = compile_documents(schema, [SHAPES, DYNAMIC], extra_rules=schema.limit_rules)
+    assert documents.find(SHAPES, "Shapes") is not None
+    assert documents.find(DYNAMIC, None) is None  # selections that vary per request
+    compiled_shapes = BothPaths(gateway.app, gateway.client)
+    compiled_shapes.compiled = CompiledOperations(schema, documents)
+    permit = encode_global_id("TravelPermit", demo_permit_id(3))
+    codes: set[str] = set()
+    for viewer in (GUARDIAN, SARA, EXPIRING_RESIDENT, OPERATOR):
+        headers = bearer(gateway, viewer.national_id, viewer.scopes)
+        for variables in ({"id": permit}, {"id": "no such id"}):
+            answer = await compiled_shapes.compare(SHAPES, variables, headers=headers)
+            codes |= {e["extensions"]["code"] for e in answer.get("errors") or ()}
+    assert {"INVALID_CURSOR", "NOT_FOUND"} <= codes
 
 
 async def test_my_family_skips_graphql_core_execute_and_keeps_four_statements(
