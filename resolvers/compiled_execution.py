@@ -222,7 +222,7 @@ class CompiledRun:
             self.plan.fragment_definitions,
             self.root_value,
             self.plan.operation,
-            self.variable_values,
+            self.variable_values.coerced,  # as Strawberry gives resolvers: the plain dict
             self.context,
             is_awaitable,
             None,
