@@ -53,6 +53,7 @@ from errors import RegistryError
 from i18n.catalog import MessageCatalog
 from resolvers.access_tokens import issue_access_token
 from resolvers.authentication import Authenticator, RevokedSessions
+from resolvers.compiled_requests import compile_trusted
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
@@ -233,6 +234,7 @@ def create_app(
         tracing_extensions=tracing.schema_extensions() if tracing else (),
     )
     pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
+    trusted = TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents)
     graphql = GatewayGraphQL(
         schema,
         services=services,
@@ -244,8 +246,9 @@ def create_app(
         timezone=TIMEZONE,
         graphiql=True,
         allowed_origins=settings.cors_origins,
-        trusted=TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents),
+        trusted=trusted,
         production=not settings.demo,
+        compiled=compile_trusted(schema, trusted) if settings.compiled_execution else None,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
         graphiql_page=pages.graphiql,
     )
@@ -337,6 +340,7 @@ def create_app(
     app.state.event_bus = bus
     app.state.schema = schema
     app.state.tracing = tracing
+    app.state.graphql = graphql
     return app
 
 

@@ -10,18 +10,21 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from cross_web import HTTPException
+from graphql import OperationType as GraphQLOperationType
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from datasources.loaders import Loaders
 from errors import NotAuthenticated, RegistryError
 from i18n.catalog import Locale, negotiate_locale
 from resolvers.authentication import Authenticator
+from resolvers.compiled_requests import CompiledOperations
 from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
@@ -116,6 +119,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         trusted: TrustedDocuments | None = None,
         production: bool = False,
         graphiql_page: Callable[[], Response] | None = None,
+        compiled: CompiledOperations | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -135,6 +139,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             operation_names_in(trusted.by_hash.values()) if trusted else ()
         )
         self.graphiql_page = graphiql_page
+        self.compiled = compiled
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Bawaba's own GraphiQL page (local assets) instead of Strawberry's CDN one."""
@@ -182,6 +187,43 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> Any:
+        """Trusted documents run their compiled plan; everything else, Strawberry's execute."""
+        plan = (
+            self.compiled.find(request_data.query, request_data.operation_name)
+            if (self.compiled is not None)
+            else None
+        )
+        if plan is not None and self._allows(plan.operation_type, request_adapter.method):
+            assert self.compiled is not None
+            result = await self.compiled.execute(
+                plan,
+                variables=request_data.variables,
+                context=context,
+                root_value=root_value,
+                operation_extensions=request_data.extensions,
+            )
+            if result is not None:
+                return result
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    def _allows(self, operation_type: GraphQLOperationType, method: str) -> bool:
+        # The same rule as Strawberry's execute_single; refusals stay on its path.
+        allowed = OperationType.from_http(method)
+        if not self.allow_queries_via_get and method == "GET":
+            allowed = allowed - {OperationType.QUERY}
+        return OperationType(operation_type.value) in allowed
 
     async def _admit(
         self, request_data: GraphQLRequestData, request_adapter: Any, context: Context

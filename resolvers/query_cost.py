@@ -140,6 +140,19 @@ def estimate_cost(
     return cost
 
 
+async def spend_cost(request: object, cost: int, report: dict[str, Any]) -> None:
+    """Spend ``cost`` from the caller's budget and add what remains of it to ``report``."""
+    if isinstance(request, Context):
+        limits = request.services.rate_limits
+        key = caller_key(request.viewer)
+        await spend(limits, limits.cost_budget, "cost", key, cost=cost)
+        stats = await limits.limiter.get_window_stats(limits.cost_budget, "cost", key)
+        report.update(
+            remaining=stats.remaining,
+            resetInSeconds=max(0, round(stats.reset_time - time.time())),
+        )
+
+
 class QueryCostGuard(SchemaExtension):
     """Refuses operations above the ceiling, spends the caller's budget, reports both."""
 
@@ -159,16 +172,7 @@ class QueryCostGuard(SchemaExtension):
         self.report = {"requested": cost, "ceiling": self.ceiling}
         if cost > self.ceiling:
             raise QueryTooCostly(cost=cost, limit=self.ceiling)
-        request = context.context
-        if isinstance(request, Context):
-            limits = request.services.rate_limits
-            key = caller_key(request.viewer)
-            await spend(limits, limits.cost_budget, "cost", key, cost=cost)
-            stats = await limits.limiter.get_window_stats(limits.cost_budget, "cost", key)
-            self.report.update(
-                remaining=stats.remaining,
-                resetInSeconds=max(0, round(stats.reset_time - time.time())),
-            )
+        await spend_cost(context.context, cost, self.report)
         yield
 
     def get_results(self) -> dict[str, Any]:

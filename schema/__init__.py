@@ -8,7 +8,7 @@ from contextlib import aclosing
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, ValidationRule
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -43,18 +43,33 @@ class GatewaySchema(strawberry.Schema):
     """Strawberry's schema, answering every error with a code and a localized message."""
 
     def __init__(
-        self, *args: Any, messages: MessageCatalog, hide_suggestions: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        messages: MessageCatalog,
+        hide_suggestions: bool = False,
+        limit_rules: tuple[type[ValidationRule], ...] = (),
+        max_tokens: int | None = None,
+        cost_ceiling: int = 5000,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.messages = messages
         self.hide_suggestions = hide_suggestions
+        # Kept for compiled execution, which must accept exactly what execute() accepts.
+        self.limit_rules = limit_rules
+        self.max_tokens = max_tokens
+        self.cost_ceiling = cost_ceiling
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Rewritten here rather than in an extension: parse errors raised by the parser
         # cache skip the extensions' after-operation hooks.
         result = await super().execute(*args, **kwargs)
+        context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
+        return self.present_result(result, context)
+
+    def present_result(self, result: ExecutionResult, context: object) -> ExecutionResult:
+        """The result's errors as the caller sees them (both execution paths end here)."""
         if result.errors:
-            context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
             result.errors = present_errors(
                 result.errors, self.messages, context, hide_suggestions=self.hide_suggestions
             )
@@ -84,10 +99,13 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        request_id = getattr(getattr(execution_context, "context", None), "request_id", "")
+        self.log_unexpected(errors, request_id)
+
+    def log_unexpected(self, errors: list[GraphQLError], request_id: str) -> None:
         # Coded errors are answers, not incidents: only bugs reach the log, in full.
         for error in errors:
             if is_unexpected(error):
-                request_id = getattr(getattr(execution_context, "context", None), "request_id", "")
                 logger.error(
                     "unexpected error in %s (request %s)", error.path, request_id,
                     exc_info=error.original_error,
@@ -113,6 +131,9 @@ def build_schema(
         types=[Citizen, Resident, Dependent],
         messages=messages,
         hide_suggestions=production,
+        limit_rules=limit_rules,
+        max_tokens=limits.max_tokens,
+        cost_ceiling=cost_ceiling,
         execution_context_class=PerEventMemoExecutionContext,
         extensions=[
             *tracing_extensions,  # first, so that the operation span covers the other extensions
