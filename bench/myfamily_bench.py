@@ -165,25 +165,33 @@ def render_table(runs: list[RunResult], medians: dict[str, dict[str, float]]) ->
 
 
 def record_profile(plan: Plan, pid: int, url: str, results: Path, load: dict[str, Path]) -> str:
-    """py-spy on Bawaba's process(es) under the same load; returns the summary."""
+    """py-spy on Bawaba's process(es) under the same load; returns the summary.
+
+    ``--nonblocking``: py-spy reads the stacks without pausing the process. Pausing it 100
+    times a second slowed it enough for registry calls to time out and the circuit breaker
+    to open, and the profile then showed fast refusals instead of the family page.
+    """
     raw = results / "profile-bawaba.txt"
     wrk = subprocess.Popen(  # the load, a little longer than the recording
         ["wrk", f"-t{plan.threads}", f"-c{plan.connections}",
          f"-d{round(plan.profile_seconds) + 4}s", "-s", str(BENCH / "myfamily.lua"), url],
         env={**os.environ, "BENCH_TOKENS": str(load["tokens"]), "BENCH_BODY": str(load["body"])},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         time.sleep(2)
         subprocess.run(
             [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
              "--duration", str(round(plan.profile_seconds)), "--format", "raw",
-             "--full-filenames", "--subprocesses", "-o", str(raw)],
+             "--full-filenames", "--subprocesses", "--nonblocking", "-o", str(raw)],
             check=True, capture_output=True,
         )  # fmt: skip
     finally:
-        wrk.wait()
-    summary = summarize(raw.read_text())
+        output, _ = wrk.communicate()
+    counts = json.loads(output.strip().splitlines()[-1])
+    failed = counts["non_2xx"] + counts["graphql_errors"] + counts["timeouts"]
+    load_line = f"load while recording: {counts['requests']} requests, {failed} failed"
+    summary = f"{load_line}\n{summarize(raw.read_text())}"
     (results / "profile-bawaba-summary.txt").write_text(summary)
     return summary
 
@@ -196,6 +204,7 @@ async def prepare(plan: Plan, results: Path, secret: str) -> tuple[dict[str, str
         civil_registry_url=databases.urls["civil"],
         passport_registry_url=databases.urls["passport"],
         gateway_store_url=databases.urls["gateway"],
+        registry_timeout_seconds=600,  # seeding writes chunks of thousands of rows
     )
     guardian_ids = await seed(settings, population=plan.population, guardians=plan.guardians)
     tokens = await open_sessions(settings, guardian_ids, lifetime=timedelta(hours=6))
