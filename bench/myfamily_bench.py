@@ -10,7 +10,8 @@ rounds are printed as a table, and last the line the issue asks for. Raw results
 
 Settings (environment): BENCH_QUICK=1 (5 s runs), BENCH_SECONDS, BENCH_ROUNDS (3),
 BENCH_WORKERS (1), BENCH_GUARDIANS (200), BENCH_POPULATION (100000), BENCH_THREADS (2),
-BENCH_CONNECTIONS (32), BENCH_PROFILE_SECONDS (20; 0 skips the profile), BENCH_PORT (8400:
+BENCH_CONNECTIONS (32), BENCH_PROFILE_SECONDS (20; 0 skips the profile), BENCH_POOL_SIZE
+(4: database connections per registry and process, twice that at most), BENCH_PORT (8400:
 the three servers take it and the next two), BENCH_POSTGRES_URL, BENCH_DB_PREFIX.
 """
 
@@ -67,6 +68,7 @@ class Plan:
     threads: int
     connections: int
     profile_seconds: float
+    pool_size: int
     port: int
     postgres: str
     prefix: str
@@ -85,18 +87,24 @@ class Plan:
             threads=int(setting("BENCH_THREADS", 2)),
             connections=int(setting("BENCH_CONNECTIONS", 32)),
             profile_seconds=setting("BENCH_PROFILE_SECONDS", 5 if quick else 20),
+            pool_size=int(setting("BENCH_POOL_SIZE", 4)),
             port=int(setting("BENCH_PORT", 8400)),
             postgres=os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test"),
             prefix=os.environ.get("BENCH_DB_PREFIX", "bawaba_bench"),
         )
 
 
-def server_environment(database_environment: dict[str, str], secret: str) -> dict[str, str]:
+def server_environment(
+    database_environment: dict[str, str], secret: str, *, pool_size: int
+) -> dict[str, str]:
     """Production mode; limits high enough that they refuse none of the load (see README).
 
     The registry time limit is raised too: at saturation a closed-loop load generator keeps
     every connection waiting about connections / throughput seconds, and on a busy machine
     that passed the default 3 s, so the circuit breaker opened and the run measured refusals.
+    Each process may open ``2 * pool_size`` connections per database (Bawaba's pool and its
+    overflow; the hand-written endpoint's pool the same): three servers at the default of 10
+    passed PostgreSQL's 100 connections.
     """
     return {
         **os.environ,
@@ -108,6 +116,7 @@ def server_environment(database_environment: dict[str, str], secret: str) -> dic
         "BAWABA_RATE_LIMIT_PER_CALLER": "1000000/minute",
         "BAWABA_COST_BUDGET_PER_CALLER": "1000000000/minute",
         "BAWABA_REGISTRY_TIMEOUT_SECONDS": "30",
+        "BAWABA_REGISTRY_POOL_SIZE": str(pool_size),
     }
 
 
@@ -229,7 +238,7 @@ async def run(plan: Plan) -> int:
     body = orjson.dumps({"query": MY_FAMILY, "operationName": "MyFamily"})
     load = {"tokens": results / "tokens.txt", "body": results / "body.json"}
     load["body"].write_bytes(body)
-    environment = server_environment(database_environment, secret)
+    environment = server_environment(database_environment, secret, pool_size=plan.pool_size)
     urls = {
         server: f"http://127.0.0.1:{plan.port + index}/graphql"
         for index, server in enumerate(SERVERS)
