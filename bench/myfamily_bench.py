@@ -189,7 +189,8 @@ def record_profile(plan: Plan, pid: int, url: str, results: Path, load: dict[str
     raw = results / "profile-bawaba.txt"
     wrk = subprocess.Popen(  # the load, a little longer than the recording
         ["wrk", f"-t{plan.threads}", f"-c{plan.connections}",
-         f"-d{round(plan.profile_seconds) + 4}s", "-s", str(BENCH / "myfamily.lua"), url],
+         f"-d{round(plan.profile_seconds) + 4}s", "--timeout", "10s",
+         "-s", str(BENCH / "myfamily.lua"), url],
         env={**os.environ, "BENCH_TOKENS": str(load["tokens"]), "BENCH_BODY": str(load["body"])},
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
