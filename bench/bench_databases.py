@@ -111,6 +111,15 @@ async def open_sessions(
     return tokens
 
 
+async def drop_databases(admin_url: str, prefix: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        for store in STORES:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{prefix}_{store}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
 async def count_population(civil_url: str) -> int:
     connection = await asyncpg.connect(civil_url.replace("+asyncpg", "", 1))
     try:

@@ -11,8 +11,10 @@ rounds are printed as a table, and last the line the issue asks for. Raw results
 Settings (environment): BENCH_QUICK=1 (5 s runs), BENCH_SECONDS, BENCH_ROUNDS (3),
 BENCH_WORKERS (1), BENCH_GUARDIANS (200), BENCH_POPULATION (100000), BENCH_THREADS (2),
 BENCH_CONNECTIONS (32), BENCH_PROFILE_SECONDS (20; 0 skips the profile), BENCH_POOL_SIZE
-(4: database connections per registry and process, twice that at most), BENCH_PORT (8400:
-the three servers take it and the next two), BENCH_POSTGRES_URL, BENCH_DB_PREFIX.
+(4 / BENCH_WORKERS: database connections per registry and process, twice that at most),
+BENCH_PORT (8400:
+the three servers take it and the next two), BENCH_POSTGRES_URL, BENCH_DB_PREFIX,
+BENCH_KEEP_DATABASES=1 (keep them after the run; they are dropped otherwise).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from answers_match import check_answers_match  # noqa: E402
 from bench_databases import (  # noqa: E402
     count_population,
     create_fresh_databases,
+    drop_databases,
     open_sessions,
     seed,
 )
@@ -72,25 +75,29 @@ class Plan:
     port: int
     postgres: str
     prefix: str
+    keep_databases: bool
 
     @classmethod
     def from_environment(cls) -> Plan:
         quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+        workers = int(setting("BENCH_WORKERS", 1))
         return cls(
             quick=quick,
             seconds=setting("BENCH_SECONDS", 5 if quick else 30),
             warmup_seconds=setting("BENCH_WARMUP_SECONDS", 2 if quick else 5),
             rounds=int(setting("BENCH_ROUNDS", 3)),
-            workers=int(setting("BENCH_WORKERS", 1)),
+            workers=workers,
             guardians=int(setting("BENCH_GUARDIANS", 200)),
             population=int(setting("BENCH_POPULATION", 100_000)),
             threads=int(setting("BENCH_THREADS", 2)),
             connections=int(setting("BENCH_CONNECTIONS", 32)),
             profile_seconds=setting("BENCH_PROFILE_SECONDS", 5 if quick else 20),
-            pool_size=int(setting("BENCH_POOL_SIZE", 4)),
+            # The same connections per server whatever the number of its processes.
+            pool_size=int(setting("BENCH_POOL_SIZE", max(1, 4 // workers))),
             port=int(setting("BENCH_PORT", 8400)),
             postgres=os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test"),
             prefix=os.environ.get("BENCH_DB_PREFIX", "bawaba_bench"),
+            keep_databases=os.environ.get("BENCH_KEEP_DATABASES", "") not in ("", "0"),
         )
 
 
@@ -268,7 +275,12 @@ async def run(plan: Plan) -> int:
         for process in processes.values():
             process.terminate()
         for process in processes.values():
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if not plan.keep_databases:
+            await drop_databases(plan.postgres, plan.prefix)
     bawaba, hand, standard = (medians[server]["requests_per_second"] for server in SERVERS)
     failures = sum(row["failures"] for row in medians.values())
     if failures:
