@@ -38,7 +38,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from answers_match import check_answers_match  # noqa: E402
+from answers_match import AnswersDiffer, check_answers_match  # noqa: E402
 from bench_databases import (  # noqa: E402
     count_population,
     create_fresh_databases,
@@ -238,6 +238,30 @@ async def prepare(plan: Plan, results: Path, secret: str) -> tuple[dict[str, str
     return databases.environment(), tokens
 
 
+def start_servers(
+    plan: Plan,
+    environment: dict[str, str],
+    results: Path,
+    processes: dict[str, subprocess.Popen[bytes]],
+) -> None:
+    """Start the three servers into ``processes``, each logging to ``results/<server>.log``."""
+    for server, command in server_commands(plan).items():
+        with (results / f"{server}.log").open("wb") as log:
+            processes[server] = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+            )
+
+
+def stop_servers(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        process.terminate()
+    for process in processes.values():
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 async def run(plan: Plan) -> int:
     results = BENCH / "results" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results.mkdir(parents=True)
@@ -253,11 +277,7 @@ async def run(plan: Plan) -> int:
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for server, command in server_commands(plan).items():
-            with (results / f"{server}.log").open("wb") as log:
-                processes[server] = subprocess.Popen(  # noqa: ASYNC220 (before any load)
-                    command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-                )
+        start_servers(plan, environment, results, processes)
         for server in SERVERS:
             await wait_until_answering(urls[server], tokens[0], body)
         runs = await measured_rounds(plan, urls, processes, tokens, body, load, results)
@@ -272,13 +292,7 @@ async def run(plan: Plan) -> int:
         print(f"\nraw results in {results.relative_to(ROOT)}\n")
         print(render_table(runs, medians))
     finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(processes)
         if not plan.keep_databases:
             await drop_databases(plan.postgres, plan.prefix)
     bawaba, hand, standard = (medians[server]["requests_per_second"] for server in SERVERS)
@@ -325,7 +339,11 @@ async def measured_rounds(
 
 def main() -> int:
     plan = Plan.from_environment()
-    return asyncio.run(run(plan))
+    try:
+        return asyncio.run(run(plan))
+    except AnswersDiffer as error:
+        print(f"stopped: the servers' answers differ, so nothing was measured\n{error}")
+        return 1
 
 
 if __name__ == "__main__":
