@@ -87,7 +87,8 @@ class RedisCostBudgets:
         self.clock = clock
 
     async def spend(self, key: str, *, cost: int, limit: int, window_seconds: int) -> BudgetSpend:
-        name = self.namespace + key
+        # The budget's size is part of the key, as in ``limits``: a new size starts afresh.
+        name = f"{self.namespace}{limit}/{window_seconds}:{key}"
         arguments = [int(self.clock() * 1000), window_seconds * 1000, limit, cost]
         try:
             allowed, remaining, reset_ms = await self._script(
