@@ -34,6 +34,7 @@ from datasources.agency_review import AgencyReview, run_agency_review
 from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
 from datasources.change_log import ChangeLogReader
 from datasources.civil_registry import SqlCivilRegistry
+from datasources.cost_budgets import open_cost_budgets
 from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
 from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
@@ -215,6 +216,7 @@ def create_app(
             sign_in=settings.rate_limit_sign_in,
             issue_permit=settings.rate_limit_issue_permit,
             cost_budget=settings.cost_budget_per_caller,
+            cost_budgets=open_cost_budgets(stores.redis.client if stores.redis else None),
         ),
         loader_tracer=tracing.loader_tracer() if tracing else None,
     )

@@ -19,7 +19,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.records import (
@@ -31,6 +30,7 @@ from datasources.records import (
     Relationship,
 )
 from datasources.sql_engine import RegistryGuard, any_of, is_postgresql, reading
+from datasources.sql_reads import PreparedRead, Row, open_reads
 
 metadata = MetaData()
 
@@ -69,15 +69,15 @@ _PERSON_COLUMNS = (
 )
 
 
-def _person(row: Row[Any]) -> Person:
+def _person(row: Row) -> Person:
     return Person(
-        national_id=row.national_id,
-        name=LocalizedText(ar=row.name_ar, en=row.name_en),
-        birth_date=row.birth_date,
-        gender=Gender(row.gender),
-        marital_status=MaritalStatus(row.marital_status),
-        nationality=row.nationality,
-        mobile_number=row.mobile_number,
+        national_id=row["national_id"],
+        name=LocalizedText(ar=row["name_ar"], en=row["name_en"]),
+        birth_date=row["birth_date"],
+        gender=Gender(row["gender"]),
+        marital_status=MaritalStatus(row["marital_status"]),
+        nationality=row["nationality"],
+        mobile_number=row["mobile_number"],
     )
 
 
@@ -90,21 +90,23 @@ class SqlCivilRegistry:
         self.engine = engine
         self._reader = reading(engine)
         self.guard = guard or RegistryGuard(self.name)
+        self._reads = open_reads(engine)
         postgresql = is_postgresql(engine)
-        self._people_by_ids = select(*_PERSON_COLUMNS).where(
-            any_of(people.c.national_id, "ids", postgresql=postgresql)
+        self._people_by_ids = self._reads.prepare(
+            select(*_PERSON_COLUMNS).where(
+                any_of(people.c.national_id, "ids", postgresql=postgresql)
+            )
         )
-        self._dependents_by_guardians = (
+        self._dependents_by_guardians = self._reads.prepare(
             select(family_links.c.guardian_id, family_links.c.relationship, *_PERSON_COLUMNS)
             .join(people, people.c.national_id == family_links.c.dependent_id)
             .where(any_of(family_links.c.guardian_id, "ids", postgresql=postgresql))
             .order_by(family_links.c.guardian_id, people.c.birth_date, people.c.national_id)
         )
 
-    async def _fetch(self, statement: Any, ids: Sequence[str]) -> Sequence[Row[Any]]:
-        async with self.guard.call(), self._reader.connect() as connection:
-            result = await connection.execute(statement, {"ids": list(ids)})
-            return result.all()
+    async def _fetch(self, read: PreparedRead, ids: Sequence[str]) -> Sequence[Row]:
+        async with self.guard.call():
+            return await self._reads.fetch(read, {"ids": list(ids)})
 
     async def ping(self) -> None:
         async with self.guard.call(), self._reader.connect() as connection:
@@ -115,7 +117,7 @@ class SqlCivilRegistry:
 
     async def people_by_ids(self, national_ids: Sequence[str]) -> Mapping[str, Person]:
         rows = await self._fetch(self._people_by_ids, national_ids)
-        return {row.national_id: _person(row) for row in rows}
+        return {row["national_id"]: _person(row) for row in rows}
 
     async def dependents_by_guardians(
         self, guardian_ids: Sequence[str]
@@ -123,10 +125,10 @@ class SqlCivilRegistry:
         rows = await self._fetch(self._dependents_by_guardians, guardian_ids)
         links: defaultdict[str, list[FamilyLink]] = defaultdict(list)
         for row in rows:
-            links[row.guardian_id].append(
+            links[row["guardian_id"]].append(
                 FamilyLink(
-                    guardian_id=row.guardian_id,
-                    relationship=Relationship(row.relationship),
+                    guardian_id=row["guardian_id"],
+                    relationship=Relationship(row["relationship"]),
                     person=_person(row),
                 )
             )

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import credentials, refresh_tokens, sign_in_challenges
 from datasources.sql_engine import reading, translated_errors
+from datasources.sql_reads import open_reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,16 @@ class SqlCredentialStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._reader = reading(engine)
+        # Checked on the request path (every few seconds per session): prepared once.
+        self._reads = open_reads(engine)
+        self._revoked_in_family = self._reads.prepare(
+            select(refresh_tokens.c.token_digest)
+            .where(
+                refresh_tokens.c.family_id == bindparam("family"),
+                refresh_tokens.c.revoked_at.is_not(None),
+            )
+            .limit(1)
+        )
 
     async def _read(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Any:
         async with translated_errors(self.name), self._reader.connect() as connection:
@@ -174,11 +185,6 @@ class SqlCredentialStore:
         )
 
     async def is_family_revoked(self, family_id: str) -> bool:
-        rows = await self._read(
-            select(refresh_tokens.c.token_digest)
-            .where(
-                refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_not(None)
-            )
-            .limit(1)
-        )
+        async with translated_errors(self.name):
+            rows = await self._reads.fetch(self._revoked_in_family, {"family": family_id})
         return bool(rows)

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import partner_keys
 from datasources.sql_engine import reading, translated_errors
+from datasources.sql_reads import Row, open_reads
 
 KEY_PREFIX = "bwb_"
 
@@ -40,6 +41,11 @@ class SqlPartnerKeyStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._reader = reading(engine)
+        # Every partner request looks its key up: a read prepared once, run on the driver.
+        self._reads = open_reads(engine)
+        self._by_digest = self._reads.prepare(
+            select(partner_keys).where(partner_keys.c.key_digest == bindparam("digest"))
+        )
 
     async def create(
         self, name: str, scopes: Sequence[str], *, at: datetime
@@ -61,19 +67,17 @@ class SqlPartnerKeyStore:
 
     async def by_secret(self, secret: str) -> PartnerKey | None:
         """The key a request presents, if it exists (revoked ones included: callers check)."""
-        async with translated_errors(self.name), self._reader.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(partner_keys).where(partner_keys.c.key_digest == key_digest(secret))
-                )
-            ).all()
+        async with translated_errors(self.name):
+            rows = await self._reads.fetch(self._by_digest, {"digest": key_digest(secret)})
         return _partner_key(rows[0]) if rows else None
 
     async def all(self) -> list[PartnerKey]:
         async with translated_errors(self.name), self._reader.connect() as connection:
             rows = (
-                await connection.execute(select(partner_keys).order_by(partner_keys.c.created_at))
-            ).all()
+                (await connection.execute(select(partner_keys).order_by(partner_keys.c.created_at)))
+                .mappings()
+                .all()
+            )
         return [_partner_key(row) for row in rows]
 
     async def revoke(self, key_id: str, *, at: datetime) -> bool:
@@ -86,11 +90,11 @@ class SqlPartnerKeyStore:
         return bool(result.rowcount == 1)
 
 
-def _partner_key(row: object) -> PartnerKey:
+def _partner_key(row: Row) -> PartnerKey:
     return PartnerKey(
-        id=row.id,  # type: ignore[attr-defined]
-        name=row.name,  # type: ignore[attr-defined]
-        scopes=frozenset(row.scopes.split()),  # type: ignore[attr-defined]
-        created_at=row.created_at,  # type: ignore[attr-defined]
-        revoked_at=row.revoked_at,  # type: ignore[attr-defined]
+        id=row["id"],
+        name=row["name"],
+        scopes=frozenset(row["scopes"].split()),
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
     )

@@ -9,7 +9,6 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, select, text, tuple_
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.passport_tables import (
@@ -38,6 +37,7 @@ from datasources.sql_engine import (
     is_postgresql,
     reading,
 )
+from datasources.sql_reads import PreparedRead, Row, open_reads
 
 __all__ = [
     "SqlPassportRegistry",
@@ -66,30 +66,43 @@ _PERMIT_COLUMNS = tuple(
 )
 
 
-def _passport(row: Row[Any]) -> Passport:
+def _passport(row: Row) -> Passport:
     return Passport(
-        number=row.number,
-        holder_id=row.holder_id,
-        issuing_country=row.issuing_country,
-        issue_date=row.issue_date,
-        expiry_date=row.expiry_date,
-        status=PassportStatus(row.status),
+        number=row["number"],
+        holder_id=row["holder_id"],
+        issuing_country=row["issuing_country"],
+        issue_date=row["issue_date"],
+        expiry_date=row["expiry_date"],
+        status=PassportStatus(row["status"]),
     )
 
 
-def _permit(row: Row[Any]) -> TravelPermit:
+def _permit(row: Row) -> TravelPermit:
     return TravelPermit(
-        id=row.id,
-        number=row.number,
-        traveller_id=row.traveller_id,
-        guardian_id=row.guardian_id,
-        kind=PermitKind(row.kind),
-        destinations=tuple(row.destinations.split()),
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        status=PermitStatus(row.status),
-        status_reason=row.status_reason,
-        created_at=row.created_at,
+        id=row["id"],
+        number=row["number"],
+        traveller_id=row["traveller_id"],
+        guardian_id=row["guardian_id"],
+        kind=PermitKind(row["kind"]),
+        destinations=tuple(row["destinations"].split()),
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        status=PermitStatus(row["status"]),
+        status_reason=row["status_reason"],
+        created_at=row["created_at"],
+    )
+
+
+def _status_change(row: Row) -> PermitStatusChange:
+    previous = row["previous_status"]
+    return PermitStatusChange(
+        permit_id=row["permit_id"],
+        status=PermitStatus(row["status"]),
+        previous_status=PermitStatus(previous) if previous else None,
+        reason=row["reason"],
+        at=row["at"],
+        actor=row["actor"],
+        note=row["note"],
     )
 
 
@@ -102,6 +115,7 @@ class SqlPassportRegistry:
         self.engine = engine
         self._reader = reading(engine)
         self.guard = guard or RegistryGuard(self.name)
+        self._reads = reads = open_reads(engine)
         pg = is_postgresql(engine)
         passport_columns = (
             passports.c.number,
@@ -111,42 +125,48 @@ class SqlPassportRegistry:
             passports.c.expiry_date,
             passports.c.status,
         )
-        self._current_passports = select(*passport_columns).where(
-            any_of(passports.c.holder_id, "ids", postgresql=pg),
-            passports.c.status == PassportStatus.VALID.value,
+        self._current_passports = reads.prepare(
+            select(*passport_columns).where(
+                any_of(passports.c.holder_id, "ids", postgresql=pg),
+                passports.c.status == PassportStatus.VALID.value,
+            )
         )
-        self._all_passports = (
+        self._all_passports = reads.prepare(
             select(*passport_columns)
             .where(any_of(passports.c.holder_id, "ids", postgresql=pg))
             .order_by(passports.c.holder_id, passports.c.issue_date.desc(), passports.c.id.desc())
         )
-        self._permits_by_ids = select(*_PERMIT_COLUMNS).where(
-            any_of(travel_permits.c.id, "ids", postgresql=pg)
+        self._permits_by_ids = reads.prepare(
+            select(*_PERMIT_COLUMNS).where(any_of(travel_permits.c.id, "ids", postgresql=pg))
         )
-        self._approved_on = select(*_PERMIT_COLUMNS).where(
-            travel_permits.c.traveller_id == bindparam("traveller", type_=String),
-            travel_permits.c.status == PermitStatus.APPROVED.value,
-            travel_permits.c.valid_from <= bindparam("day", type_=Date),
-            travel_permits.c.valid_until >= bindparam("day", type_=Date),
+        self._approved_on = reads.prepare(
+            select(*_PERMIT_COLUMNS).where(
+                travel_permits.c.traveller_id == bindparam("traveller", type_=String),
+                travel_permits.c.status == PermitStatus.APPROVED.value,
+                travel_permits.c.valid_from <= bindparam("day", type_=Date),
+                travel_permits.c.valid_until >= bindparam("day", type_=Date),
+            )
         )
-        self._histories = (
+        self._histories = reads.prepare(
             select(permit_status_changes)
             .where(any_of(permit_status_changes.c.permit_id, "ids", postgresql=pg))
             .order_by(permit_status_changes.c.permit_id, permit_status_changes.c.id)
         )
         self._page_statements = {
-            (by_guardian, after): self._build_page_statement(
-                postgresql=pg, by_guardian=by_guardian, after=after
+            (by_guardian, after): reads.prepare(
+                self._build_page_statement(postgresql=pg, by_guardian=by_guardian, after=after)
             )
             for by_guardian in (False, True)
             for after in (False, True)
         }
         self._totals_statements = {
-            by_guardian: self._filtered_permits(
-                select(travel_permits.c.traveller_id, func.count().label("total_count")),
-                postgresql=pg,
-                by_guardian=by_guardian,
-            ).group_by(travel_permits.c.traveller_id)
+            by_guardian: reads.prepare(
+                self._filtered_permits(
+                    select(travel_permits.c.traveller_id, func.count().label("total_count")),
+                    postgresql=pg,
+                    by_guardian=by_guardian,
+                ).group_by(travel_permits.c.traveller_id)
+            )
             for by_guardian in (False, True)
         }
 
@@ -196,13 +216,16 @@ class SqlPassportRegistry:
             .order_by(ranked.c.traveller_id, ranked.c.position)
         )
 
-    async def _fetch(self, statement: Any, parameters: Mapping[str, Any]) -> Sequence[Row[Any]]:
+    async def _fetch(self, read: PreparedRead, parameters: Mapping[str, Any]) -> Sequence[Row]:
+        async with self.guard.call():
+            return await self._reads.fetch(read, parameters)
+
+    async def _scalar(self, sql: str) -> Any:
         async with self.guard.call(), self._reader.connect() as connection:
-            result = await connection.execute(statement, dict(parameters))
-            return result.all()
+            return (await connection.execute(text(sql))).scalar_one()
 
     async def ping(self) -> None:
-        await self._fetch(text("SELECT 1"), {})
+        await self._scalar("SELECT 1")
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -211,7 +234,7 @@ class SqlPassportRegistry:
         self, holder_ids: Sequence[str]
     ) -> Mapping[str, Passport]:
         rows = await self._fetch(self._current_passports, {"ids": list(holder_ids)})
-        return {row.holder_id: _passport(row) for row in rows}
+        return {row["holder_id"]: _passport(row) for row in rows}
 
     async def passports_by_holders(
         self, holder_ids: Sequence[str]
@@ -219,19 +242,20 @@ class SqlPassportRegistry:
         rows = await self._fetch(self._all_passports, {"ids": list(holder_ids)})
         found: defaultdict[str, list[Passport]] = defaultdict(list)
         for row in rows:
-            found[row.holder_id].append(_passport(row))
+            found[row["holder_id"]].append(_passport(row))
         return found
 
     async def permits_by_ids(self, permit_ids: Sequence[str]) -> Mapping[str, TravelPermit]:
         rows = await self._fetch(self._permits_by_ids, {"ids": list(permit_ids)})
-        return {row.id: _permit(row) for row in rows}
+        return {row["id"]: _permit(row) for row in rows}
 
     async def permits_in(
         self, connection: AsyncConnection, permit_ids: Sequence[str]
     ) -> Mapping[str, TravelPermit]:
         """Like ``permits_by_ids``, inside a writer's transaction (it sees its own writes)."""
-        result = await connection.execute(self._permits_by_ids, {"ids": list(permit_ids)})
-        return {row.id: _permit(row) for row in result.all()}
+        statement = self._permits_by_ids.statement
+        result = await connection.execute(statement, {"ids": list(permit_ids)})
+        return {row["id"]: _permit(row) for row in result.mappings().all()}
 
     async def approved_permits_on(self, traveller_id: str, day: date) -> Sequence[TravelPermit]:
         rows = await self._fetch(self._approved_on, {"traveller": traveller_id, "day": day})
@@ -243,19 +267,7 @@ class SqlPassportRegistry:
         rows = await self._fetch(self._histories, {"ids": list(permit_ids)})
         histories: defaultdict[str, list[PermitStatusChange]] = defaultdict(list)
         for row in rows:
-            histories[row.permit_id].append(
-                PermitStatusChange(
-                    permit_id=row.permit_id,
-                    status=PermitStatus(row.status),
-                    previous_status=PermitStatus(row.previous_status)
-                    if row.previous_status
-                    else None,
-                    reason=row.reason,
-                    at=row.at,
-                    actor=row.actor,
-                    note=row.note,
-                )
-            )
+            histories[row["permit_id"]].append(_status_change(row))
         return histories
 
     async def permit_pages(
@@ -289,18 +301,20 @@ class SqlPassportRegistry:
         rows = await self._fetch(
             self._page_statements[(by_guardian, sample.after is not None)], parameters
         )
-        by_traveller: defaultdict[str, list[Row[Any]]] = defaultdict(list)
+        by_traveller: defaultdict[str, list[Row]] = defaultdict(list)
         for row in rows:
-            by_traveller[row.traveller_id].append(row)
+            by_traveller[row["traveller_id"]].append(row)
         if sample.after is None:
-            totals = {traveller: found[0].total_count for traveller, found in by_traveller.items()}
+            totals = {
+                traveller: found[0]["total_count"] for traveller, found in by_traveller.items()
+            }
         else:
             # Past a cursor a traveller may have no rows left, so count separately.
             total_rows = await self._fetch(
                 self._totals_statements[by_guardian],
                 {key: value for key, value in parameters.items() if key in ("ids", "guardian")},
             )
-            totals = {row.traveller_id: row.total_count for row in total_rows}
+            totals = {row["traveller_id"]: row["total_count"] for row in total_rows}
         pages: dict[PermitPageRequest, PermitPage] = {}
         for request in group:
             found = by_traveller.get(request.traveller_id, [])
@@ -333,5 +347,4 @@ class SqlPassportRegistry:
                 await connection.execute(insert(permit_destinations), destinations)
 
     async def count_permits(self) -> int:
-        rows = await self._fetch(text("SELECT count(*) AS n FROM travel_permits"), {})
-        return int(rows[0].n)
+        return int(await self._scalar("SELECT count(*) FROM travel_permits"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
@@ -64,11 +66,28 @@ def is_postgresql(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+class JSONList(TypeDecorator[Sequence[str]]):
+    """A list bound as one JSON text parameter, for SQLite's ``json_each``."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[str] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(list(value))
+
+
 def any_of(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnElement[bool]:
-    """``column = ANY(:name)`` on PostgreSQL (one cached plan for any batch size), ``IN`` else."""
+    """``column`` is one of the list bound as ``name``: one statement text for any batch size.
+
+    PostgreSQL: ``column = ANY(:name)`` with an array. SQLite has no arrays: the list comes as
+    one JSON text and ``json_each`` unpacks it. Either way the SQL never changes with the
+    list's length, so drivers and servers keep one prepared statement for it (an expanding
+    ``IN`` would be rendered anew for every length).
+    """
     if postgresql:
         return column == bindparam(name, type_=ARRAY(String)).any_()  # type: ignore[no-any-return]
-    return column.in_(bindparam(name, expanding=True))
+    values = func.json_each(bindparam(name, type_=JSONList)).table_valued("value")
+    return column.in_(select(values.c.value))
 
 
 @asynccontextmanager
@@ -80,7 +99,8 @@ async def translated_errors(registry: str) -> AsyncIterator[None]:
         raise  # a constraint said no: the caller decides what that means
     except TimeoutError as error:
         raise RegistryTimeout(registry=registry) from error
-    except (SQLAlchemyError, OSError) as error:
+    except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        # asyncpg's own errors reach here from reads run on the driver (``sql_reads``).
         raise RegistryUnavailable(registry=registry) from error
 
 

@@ -9,7 +9,6 @@ caller's budget come back in ``extensions.cost``, so clients can pace themselves
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +33,7 @@ from strawberry.extensions import SchemaExtension
 
 from errors import BawabaError
 from resolvers.context import Context
-from resolvers.rate_limits import caller_key, spend
+from resolvers.rate_limits import caller_key, spend_cost_budget
 
 DEFAULT_LIST_SIZE = 10
 MUTATION_COST = 10
@@ -145,12 +144,8 @@ async def spend_cost(request: object, cost: int, report: dict[str, Any]) -> None
     if isinstance(request, Context):
         limits = request.services.rate_limits
         key = caller_key(request.viewer)
-        await spend(limits, limits.cost_budget, "cost", key, cost=cost)
-        stats = await limits.limiter.get_window_stats(limits.cost_budget, "cost", key)
-        report.update(
-            remaining=stats.remaining,
-            resetInSeconds=max(0, round(stats.reset_time - time.time())),
-        )
+        remaining, reset_in = await spend_cost_budget(limits, key, cost=cost)
+        report.update(remaining=remaining, resetInSeconds=reset_in)
 
 
 class QueryCostGuard(SchemaExtension):

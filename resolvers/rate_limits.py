@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse
 from limits.aio.strategies import RateLimiter
 
+from datasources.cost_budgets import CostBudgets
 from errors import BawabaError
 from resolvers.viewer import Viewer
 from telemetry.metrics import record_rate_limit_rejection
@@ -35,6 +36,8 @@ class RateLimits:
     sign_in: RateLimitItem
     issue_permit: RateLimitItem
     cost_budget: RateLimitItem
+    # Spends query cost and reports what remains in one round trip (see cost_budgets.py).
+    cost_budgets: CostBudgets
 
     @classmethod
     def build(
@@ -45,9 +48,15 @@ class RateLimits:
         sign_in: str,
         issue_permit: str,
         cost_budget: str = "100000/minute",
+        cost_budgets: CostBudgets,
     ) -> RateLimits:
         return cls(
-            limiter, parse(per_caller), parse(sign_in), parse(issue_permit), parse(cost_budget)
+            limiter,
+            parse(per_caller),
+            parse(sign_in),
+            parse(issue_permit),
+            parse(cost_budget),
+            cost_budgets,
         )
 
 
@@ -68,3 +77,15 @@ async def spend(
     record_rate_limit_rejection(scope)
     stats = await limits.limiter.get_window_stats(item, scope, key)
     raise RateLimited(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+
+
+async def spend_cost_budget(limits: RateLimits, key: str, *, cost: int) -> tuple[int, int]:
+    """Spend ``cost`` points of the caller's budget: what remains and the seconds until
+    points free up; ``RateLimited`` when the window's budget cannot cover the cost."""
+    item = limits.cost_budget
+    spent = await limits.cost_budgets.spend(
+        key, cost=cost, limit=item.amount, window_seconds=item.get_expiry()
+    )
+    if not spent.allowed:
+        raise RateLimited(retry_after=max(1, math.ceil(spent.reset_in)))
+    return spent.remaining, max(0, round(spent.reset_in))

@@ -203,6 +203,16 @@ async def start_gateway(
             "before_cursor_execute",
             lambda _conn, _cursor, statement, *_: statements.append(statement),
         )
+        if engine.dialect.driver == "asyncpg":
+            # Hot reads run on the asyncpg connection itself (datasources/sql_reads.py), out of
+            # SQLAlchemy's sight: count what the driver sends (transaction control included).
+            event.listen(
+                engine.sync_engine,
+                "connect",
+                lambda connection, _record: connection.driver_connection.add_query_logger(
+                    lambda logged: statements.append(logged.query)
+                ),
+            )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
