@@ -231,6 +231,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         trusted=TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents),
         production=not settings.demo,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
+        shared_subscriptions=settings.shared_subscriptions,
     )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
     app.state.agency_review = review
     app.state.event_bus = bus
     app.state.schema = schema
+    app.state.subscriber_groups = graphql.subscriber_groups
     return app
 
 

@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
+from typing import Protocol
 
 import orjson
 from redis.asyncio import Redis
@@ -64,6 +65,15 @@ class EventSubscription:
         self._bus.unsubscribe(self)
 
 
+class EventListener(Protocol):
+    """Takes every event as it is delivered, without waiting (e.g. a group of subscribers)."""
+
+    def offer(self, event: PermitEvent) -> None: ...
+
+    @property
+    def subscriber_count(self) -> int: ...
+
+
 class EventFanOut:
     """This process's subscribers, and the position up to which they have been served."""
 
@@ -72,6 +82,7 @@ class EventFanOut:
         # None until the relay knows where the change log stands (it may be down at start).
         self.position: int | None = None
         self._subscriptions: set[EventSubscription] = set()
+        self._listeners: set[EventListener] = set()
 
     def subscribe(self) -> EventSubscription:
         subscription = EventSubscription(self, self.capacity)
@@ -81,14 +92,22 @@ class EventFanOut:
     def unsubscribe(self, subscription: EventSubscription) -> None:
         self._subscriptions.discard(subscription)
 
+    def attach(self, listener: EventListener) -> None:
+        self._listeners.add(listener)
+
+    def detach(self, listener: EventListener) -> None:
+        self._listeners.discard(listener)
+
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscriptions)
+        return len(self._subscriptions) + sum(x.subscriber_count for x in self._listeners)
 
     def deliver(self, events: list[PermitEvent], position: int) -> None:
         for event in events:
             for subscription in tuple(self._subscriptions):
                 subscription.offer(event)
+            for listener in tuple(self._listeners):
+                listener.offer(event)
         self.position = max(self.position or 0, position)
 
 

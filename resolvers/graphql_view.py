@@ -26,9 +26,11 @@ from resolvers.context import Context, Services
 from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
 from resolvers.request_log import log_request, operation_name_of
+from resolvers.shared_documents import SharedDocuments
+from resolvers.shared_transport_ws import FanOutTransportWSHandler
+from resolvers.subscriber_groups import SubscriberGroups
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
-from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
 MAX_VARIABLES_BYTES = 64 * 1024
@@ -98,7 +100,7 @@ def as_graphql_response_json(response: Response) -> Response:
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Bawaba's context, JSON encoding and coded HTTP errors."""
 
-    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+    graphql_transport_ws_handler_class = FanOutTransportWSHandler
 
     def __init__(
         self,
@@ -112,6 +114,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         connection_init_timeout: timedelta = timedelta(seconds=10),
         trusted: TrustedDocuments | None = None,
         production: bool = False,
+        shared_subscriptions: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -127,6 +130,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.trusted = trusted
         self.production = production
         self.timezone = timezone
+        # Subscriptions that can be executed once per group of subscribers (see
+        # resolvers/subscriber_groups.py); the others run one per subscriber.
+        bodies = trusted.by_hash.values() if trusted is not None and shared_subscriptions else ()
+        self.shared_documents = SharedDocuments(schema._schema, bodies)
+        self.subscriber_groups = SubscriberGroups(schema, services)
 
     async def _build_context(self, request: Request | WebSocket) -> Context:
         registries = self.services.registries
