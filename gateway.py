@@ -35,7 +35,7 @@ from datasources.civil_registry import SqlCivilRegistry
 from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
 from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
-from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus
+from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus, wake_on_commit
 from datasources.migrations import upgrade_to_latest
 from datasources.notification_store import SqlNotificationStore
 from datasources.partner_keys import SqlPartnerKeyStore
@@ -168,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> S
         if stores.redis
         else LocalEventBus(change_log, fan_out)
     )
+    wake_on_commit(stores.passports.engine, bus.wake)
     services = Services(
         registries=Registries(
             civil=stores.civil,
