@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,7 @@ WATCH = (ROOT / "contract/frontend/WatchMyPermits.graphql").read_text()
 ISSUE = (ROOT / "contract/frontend/IssueTravelPermit.graphql").read_text()
 SECRET = "bench-secret-" + "b" * 40
 GUARDIAN, SARA = "1084592631", "1112045875"
+PROFILE = ["-m", "cProfile", "-o", "/tmp/fanout.prof"] if os.environ.get("FANOUT_PROFILE") else []
 COUNTRIES = ["FR", "IT", "DE", "ES", "NL", "TR", "JO", "EG", "MA", "MY", "ID", "TH", "JP", "US"]
 
 
@@ -198,16 +200,18 @@ def start_server(port: int, ws: str, shared: bool) -> subprocess.Popen[bytes]:
         "BAWABA_RATE_LIMIT_PER_CALLER": "100000/minute",
         "BAWABA_SHARED_SUBSCRIPTIONS": "true" if shared else "false",
     }
+    print(f"server log: {env['BAWABA_DATA_DIR']}/server.log")
     subprocess.run([sys.executable, "-m", "gateway", "migrate"], cwd=ROOT, env=env, check=True)
     return subprocess.Popen(
         [
-            *(sys.executable, "-m", "uvicorn", "gateway:create_app", "--factory"),
+            *(sys.executable, *PROFILE, "-m", "uvicorn", "gateway:create_app", "--factory"),
             *("--port", str(port), "--ws", ws, "--ws-per-message-deflate", "false"),
             *("--log-level", "warning", "--backlog", "4096"),
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=Path(env["BAWABA_DATA_DIR"], "server.log").open("wb"),
     )
 
 
@@ -233,8 +237,8 @@ async def issue_events(base: str, rate: float, seconds: float) -> tuple[int, flo
                 json={"query": ISSUE, "variables": variables},
                 headers={"Authorization": f"Bearer {guardian}"},
             )
-            errors = response.json()["data"]["issueTravelPermit"]["errors"]
-            assert not errors, errors
+            body = response.json()
+            assert body.get("data") and not body["data"]["issueTravelPermit"]["errors"], body
             sent += 1
         return sent, time.monotonic() - started
 
@@ -292,7 +296,7 @@ def run(arguments: argparse.Namespace) -> None:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # a graceful stop (and a profile written)
         server.wait(timeout=30)
     sees = [flag for flags, _, _ in collected for flag in flags]
     logs = [log for _, share_logs, _ in collected for log in share_logs]
