@@ -329,6 +329,9 @@ def command_serve(arguments: argparse.Namespace) -> int:
         log_level="info",
         access_log=False,
         log_config=None,  # keep the JSON lines set up by `main`
+        # The graphql-transport-ws handler pings and drops silent peers itself (4504); a
+        # second, protocol-level ping per connection would double that traffic.
+        ws_ping_interval=None,
     )
     return 0
 

@@ -40,6 +40,7 @@ from resolvers.shared_documents import SharedDocument
 from resolvers.viewer import Viewer
 
 logger = logging.getLogger("bawaba.events")
+DELIVERY_SLICE = 500
 GroupKey = tuple[str, str | None, str, tuple[object, ...], str]
 Audience = tuple[object, ...]
 
@@ -191,8 +192,13 @@ class SubscriberGroup:
                 if rendered is None:
                     continue
                 payload, subjects = rendered
-                for member in tuple(self.members):
-                    member.deliver(event.id, payload, subjects)
+                members = tuple(self.members)
+                for start in range(0, len(members), DELIVERY_SLICE):
+                    for member in members[start : start + DELIVERY_SLICE]:
+                        member.deliver(event.id, payload, subjects)
+                    # Thousands of sends in one go would hold every request in the process
+                    # back for as long: let them run between slices.
+                    await asyncio.sleep(0)
 
     async def render(self, event: PermitEvent) -> tuple[bytes, list[tuple[str, str]]] | None:
         """The event's ``next`` payload for this audience, encoded, and the subjects read."""
