@@ -12,31 +12,19 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger("bawaba.events")
 
 SLOW_SUBSCRIBER_CLOSE_CODE = 4499
 SLOW_SUBSCRIBER_REASON = "Too slow: resubscribe with after: <last cursor>"
 
-SendFrame = Callable[[bytes], Coroutine[Any, Any, None]]
+SendFrame = Callable[[bytes], Awaitable[None]]
 CloseSocket = Callable[[int, str], Awaitable[None]]
 
 
 class ConnectionOutbox:
-    __slots__ = (
-        "_capacity",
-        "_close",
-        "_frames",
-        "_idle",
-        "_ready",
-        "_room",
-        "_send",
-        "_task",
-        "_unfinished",
-        "closed",
-    )
+    __slots__ = ("_capacity", "_close", "_frames", "_ready", "_room", "_send", "_task", "closed")
 
     def __init__(self, send: SendFrame, close: CloseSocket, *, capacity: int) -> None:
         self._send = send
@@ -45,9 +33,6 @@ class ConnectionOutbox:
         self._frames: collections.deque[bytes] = collections.deque()
         self._ready = asyncio.Event()
         self._room = asyncio.Event()
-        # True while nothing is queued or being sent: a frame may then go out at once.
-        self._idle = True
-        self._unfinished: tuple[Coroutine[Any, Any, None], object] | None = None
         self._task: asyncio.Task[None] | None = asyncio.create_task(self._write())
         self.closed = False
 
@@ -58,29 +43,10 @@ class ConnectionOutbox:
         """Queue a frame without waiting; a full outbox closes the connection as too slow."""
         if self.closed:
             return
-        if self._idle:
-            self._send_now(frame)
-            return
         if len(self._frames) >= self._capacity:
             self.close_slow()
             return
         self._frames.append(frame)
-        self._ready.set()
-
-    def _send_now(self, frame: bytes) -> None:
-        """Run the send right here: with a peer that keeps up it completes without waiting,
-        which saves a task switch per frame (the bulk of a delivery's cost)."""
-        sending = self._send(frame)
-        try:
-            waiting = sending.send(None)
-        except StopIteration:
-            return
-        except Exception:  # the peer went away: the connection's handler cleans up
-            self.closed = True
-            return
-        # The peer is behind: the writer finishes this send before any later frame.
-        self._unfinished = (sending, waiting)
-        self._idle = False
         self._ready.set()
 
     async def put(self, frame: bytes) -> None:
@@ -94,7 +60,6 @@ class ConnectionOutbox:
         if self.closed:
             return
         self.closed = True
-        self._idle = False
         self._frames.clear()
         self._room.set()
         self._stop_writer()
@@ -109,13 +74,7 @@ class ConnectionOutbox:
         frames = self._frames
         try:
             while True:
-                self._idle = not frames and self._unfinished is None
                 await self._ready.wait()
-                self._idle = False
-                if self._unfinished is not None:
-                    sending, waiting = self._unfinished
-                    self._unfinished = None
-                    await _finish(sending, waiting)
                 while frames:
                     await self._send(frames.popleft())
                 self._ready.clear()
@@ -124,7 +83,6 @@ class ConnectionOutbox:
             raise
         except Exception:  # the peer went away: the connection's handler cleans up
             self.closed = True
-            self._idle = False
             self._room.set()
 
     def _stop_writer(self) -> None:
@@ -140,18 +98,3 @@ class ConnectionOutbox:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-async def _finish(sending: Coroutine[Any, Any, None], waiting: object) -> None:
-    """Drive a started send to its end, as a task would: wait for what it waits on, resume."""
-    try:
-        while True:
-            if isinstance(waiting, asyncio.Future):
-                await asyncio.wait({waiting})
-            else:
-                await asyncio.sleep(0)
-            waiting = sending.send(None)
-    except StopIteration:
-        return
-    finally:
-        sending.close()
