@@ -38,7 +38,7 @@ from datasources.cost_budgets import open_cost_budgets
 from datasources.country_directory import CountryDirectory
 from datasources.credential_store import SqlCredentialStore
 from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
-from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus
+from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus, wake_on_commit
 from datasources.migrations import upgrade_to_latest
 from datasources.notification_store import SqlNotificationStore
 from datasources.partner_keys import SqlPartnerKeyStore
@@ -183,6 +183,7 @@ def create_app(
         if stores.redis
         else LocalEventBus(change_log, fan_out)
     )
+    wake_on_commit(stores.passports.engine, bus.wake)
     services = Services(
         registries=Registries(
             civil=stores.civil,
@@ -253,6 +254,7 @@ def create_app(
         compiled=compile_trusted(schema, trusted) if settings.compiled_execution else None,
         connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
         graphiql_page=pages.graphiql,
+        shared_subscriptions=settings.shared_subscriptions,
     )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -343,6 +345,7 @@ def create_app(
     app.state.schema = schema
     app.state.tracing = tracing
     app.state.graphql = graphql
+    app.state.subscriber_groups = graphql.subscriber_groups
     return app
 
 
@@ -364,6 +367,9 @@ def command_serve(arguments: argparse.Namespace) -> int:
             log_level="info",
             access_log=False,
             log_config=None,  # keep the JSON lines set up by `main`
+            # The graphql-transport-ws handler pings and drops silent peers itself (4504); a
+            # second, protocol-level ping per connection would double that traffic.
+            ws_ping_interval=None,
         )
     return 0
 

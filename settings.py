@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."
     )
+    shared_subscriptions: bool = Field(
+        default=True,
+        description="Execute and encode each live event once per group of subscribers that "
+        "share document, variables, audience and language (false: once per subscriber).",
+    )
     connection_init_timeout_seconds: float = Field(
         default=10, gt=0, description="How long a WebSocket may wait before connection_init."
     )

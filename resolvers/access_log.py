@@ -32,11 +32,15 @@ def record_access(info: Info, subject_id: str) -> None:
 
 def record_change(info: Info, subject_id: str) -> None:
     """Record an access to ``subject_id``'s data, also by that person (for changes)."""
-    context = info.context
+    operation = info.operation.name.value if info.operation.name else info.field_name
+    record_access_by(info.context, subject_id, operation)
+
+
+def record_access_by(context: Context, subject_id: str, operation: str) -> None:
+    """Record that the viewer of ``context`` read ``subject_id``'s data in ``operation``."""
     viewer = context.viewer
     if not viewer.is_authenticated:
         return
-    operation = info.operation.name.value if info.operation.name else info.field_name
     if (subject_id, operation) in context.recorded_accesses:
         return
     context.recorded_accesses.add((subject_id, operation))

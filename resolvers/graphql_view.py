@@ -30,9 +30,12 @@ from resolvers.http_hygiene import request_id_of
 from resolvers.rate_limits import RateLimited, caller_key, spend
 from resolvers.request_log import log_request, operation_name_of
 from resolvers.request_metrics import RequestMetrics, operation_names_in
+from resolvers.shared_documents import SharedDocuments
+from resolvers.shared_transport_ws import FanOutTransportWSHandler
+from resolvers.subscriber_groups import SubscriberGroups
 from resolvers.trusted_documents import DocumentRefused, TrustedDocuments
 from resolvers.viewer import Viewer
-from resolvers.websocket_handlers import KeepAliveTransportWSHandler, TextFrameWebSocketAdapter
+from resolvers.websocket_handlers import TextFrameWebSocketAdapter
 from telemetry.metrics import record_errors
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
@@ -103,7 +106,7 @@ def as_graphql_response_json(response: Response) -> Response:
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Bawaba's context, JSON encoding and coded HTTP errors."""
 
-    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+    graphql_transport_ws_handler_class = FanOutTransportWSHandler
     websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(
@@ -120,6 +123,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         production: bool = False,
         graphiql_page: Callable[[], Response] | None = None,
         compiled: CompiledOperations | None = None,
+        shared_subscriptions: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -140,6 +144,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.graphiql_page = graphiql_page
         self.compiled = compiled
+
+        # Subscriptions that can be executed once per group of subscribers (see
+        # resolvers/subscriber_groups.py); the others run one per subscriber.
+        bodies = trusted.by_hash.values() if trusted is not None and shared_subscriptions else ()
+        self.shared_documents = SharedDocuments(schema._schema, bodies)
+        self.subscriber_groups = SubscriberGroups(schema, services)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Bawaba's own GraphiQL page (local assets) instead of Strawberry's CDN one."""

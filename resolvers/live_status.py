@@ -17,6 +17,7 @@ from datasources.event_bus import SubscriberTooSlow
 from datasources.records import PermitStatus, TravelPermit
 from errors import BawabaError, NotAuthorized, RegistryUnavailable
 from resolvers.authorization import WATCH_ALL_PERMITS
+from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON
 from resolvers.context import Context, Info
 from resolvers.family import Reason
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
@@ -24,7 +25,6 @@ from resolvers.viewer import Viewer
 from telemetry.metrics import open_subscription
 
 MAX_SUBSCRIPTIONS_PER_PERSON = 10
-SLOW_SUBSCRIBER_CLOSE_CODE = 4499
 
 
 class SubscriptionLimitReached(BawabaError):
@@ -120,8 +120,7 @@ async def travel_permit_status_changed(
     except SubscriberTooSlow:
         if context.websocket is not None:
             await context.websocket.close(
-                code=SLOW_SUBSCRIBER_CLOSE_CODE,
-                reason="Too slow: resubscribe with after: <last cursor>",
+                code=SLOW_SUBSCRIBER_CLOSE_CODE, reason=SLOW_SUBSCRIBER_REASON
             )
     finally:
         counts[holder] -= 1

@@ -133,6 +133,15 @@ def open_subscription(name: str) -> Iterator[None]:
         gauge.dec()
 
 
+def count_subscription_opened(name: str) -> None:
+    """For subscriptions whose lifetime is not one block (a shared group's member)."""
+    OPEN_SUBSCRIPTIONS.labels(name).inc()
+
+
+def count_subscription_closed(name: str) -> None:
+    OPEN_SUBSCRIPTIONS.labels(name).dec()
+
+
 def record_relay_lag(seconds: float) -> None:
     # Clocks of two hosts may disagree by a little: never a negative lag.
     RELAY_LAG.observe(max(seconds, 0.0))

@@ -142,6 +142,26 @@ class GraphQLOperationSpans(OpenTelemetryExtension):
             span.end()
 
 
+def start_subscription_span(
+    tracer: trace.Tracer | None, operation_name: str | None, request_id: str
+) -> Span | None:
+    """A shared subscriber's own operation span, a trace root like the standard path's: it
+    lasts as long as the subscription; the group's executions are traced apart (they serve
+    many subscribers at once)."""
+    if tracer is None:
+        return None
+    name = f"GraphQL Query: {operation_name}" if operation_name else "GraphQL Query"
+    attributes = {"component": "graphql", "bawaba.request_id": request_id}
+    if operation_name:
+        attributes["graphql.operation.name"] = operation_name
+    return tracer.start_span(
+        name,
+        context=trace.set_span_in_context(trace.INVALID_SPAN),
+        kind=SpanKind.SERVER,
+        attributes=attributes,
+    )
+
+
 class HttpServerSpans:
     """ASGI: one SERVER span per HTTP request, by the OpenTelemetry ASGI middleware, which is
     shown the request without its query string (a GraphQL GET carries the document and its
