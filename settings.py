@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     parse_cache_size: int = Field(default=1024, gt=0)
     validation_cache_size: int = Field(default=1024, gt=0)
     permit_page_size_limit: int = Field(default=50, gt=0)
-    registry_pool_size: int = Field(default=10, gt=0)
+    registry_pool_size: int = Field(
+        default=20, gt=0, description="Connections per registry database and process (no overflow)."
+    )
     permit_max_days: int = Field(
         default=365, gt=0, description="Longest validity of a travel permit, in days."
     )

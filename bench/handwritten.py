@@ -116,8 +116,8 @@ class FamilyPage:
 
     @asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
-        # As many connections as Bawaba may open: its pool plus as many again in overflow.
-        size = 2 * self.settings.registry_pool_size
+        # As many connections as Bawaba may open: its pool (which has no overflow).
+        size = self.settings.registry_pool_size
         for store in ("civil", "passport", "gateway"):
             self.pools[store] = await asyncpg.create_pool(
                 asyncpg_url(self.settings.registry_url(store)), min_size=1, max_size=size

@@ -11,7 +11,7 @@ rounds are printed as a table, and last the line the issue asks for. Raw results
 Settings (environment): BENCH_QUICK=1 (5 s runs), BENCH_SECONDS, BENCH_ROUNDS (3),
 BENCH_WORKERS (1), BENCH_GUARDIANS (200), BENCH_POPULATION (100000), BENCH_THREADS (2),
 BENCH_CONNECTIONS (32), BENCH_PROFILE_SECONDS (20; 0 skips the profile), BENCH_POOL_SIZE
-(4 / BENCH_WORKERS: database connections per registry and process, twice that at most),
+(8 / BENCH_WORKERS: database connections per registry and process),
 BENCH_PORT (8400:
 the three servers take it and the next two), BENCH_POSTGRES_URL, BENCH_DB_PREFIX,
 BENCH_KEEP_DATABASES=1 (keep them after the run; they are dropped otherwise).
@@ -93,7 +93,7 @@ class Plan:
             connections=int(setting("BENCH_CONNECTIONS", 32)),
             profile_seconds=setting("BENCH_PROFILE_SECONDS", 5 if quick else 20),
             # The same connections per server whatever the number of its processes.
-            pool_size=int(setting("BENCH_POOL_SIZE", max(1, 4 // workers))),
+            pool_size=int(setting("BENCH_POOL_SIZE", max(1, 8 // workers))),
             port=int(setting("BENCH_PORT", 8400)),
             postgres=os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test"),
             prefix=os.environ.get("BENCH_DB_PREFIX", "bawaba_bench"),
@@ -109,9 +109,9 @@ def server_environment(
     The registry time limit is raised too: at saturation a closed-loop load generator keeps
     every connection waiting about connections / throughput seconds, and on a busy machine
     that passed the default 3 s, so the circuit breaker opened and the run measured refusals.
-    Each process may open ``2 * pool_size`` connections per database (Bawaba's pool and its
-    overflow; the hand-written endpoint's pool the same): three servers at the default of 10
-    passed PostgreSQL's 100 connections.
+    Each process may open ``pool_size`` connections per database (Bawaba's pool, which has
+    no overflow; the hand-written endpoint's pool the same): three servers at Bawaba's default
+    of 20 would pass PostgreSQL's 100 connections.
     """
     return {
         **os.environ,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -32,6 +32,14 @@ class AccessRecord:
     operation: str
     client_address: str
     at: datetime
+
+
+_COLUMNS = tuple(field.name for field in fields(AccessRecord))
+
+
+def _row_of(record: AccessRecord) -> dict[str, object]:
+    # Not dataclasses.asdict: it deep-copies every value, and this runs for every read audited.
+    return {name: getattr(record, name) for name in _COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +79,7 @@ class SqlAccessAuditLog:
                 return
             try:
                 async with translated_errors(self.name), self.engine.begin() as connection:
-                    await connection.execute(insert(access_audit), [asdict(r) for r in batch])
+                    await connection.execute(insert(access_audit), [_row_of(r) for r in batch])
             except RegistryError:
                 self._pending[:0] = batch  # nothing accepted is lost: retried on next flush
                 raise

@@ -32,8 +32,11 @@ def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediately)
         return engine
+    # No overflow: an overflow connection is closed as soon as it is returned, so under load
+    # each request would open connections (TLS attempt, type introspection, empty statement
+    # cache). A full pool makes requests wait for a warm connection instead.
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800
+        url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, pool_recycle=1800
     )
 
 
