@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,27 +28,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from datasources.access_audit import SqlAccessAuditLog
 from datasources.agency_review import AgencyReview, run_agency_review
 from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
 from datasources.change_log import ChangeLogReader
-from datasources.civil_registry import SqlCivilRegistry
 from datasources.cost_budgets import open_cost_budgets
 from datasources.country_directory import CountryDirectory
-from datasources.credential_store import SqlCredentialStore
-from datasources.demo_population import demo_person, seed_demo_credentials, seed_demo_population
+from datasources.demo_population import demo_person
 from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus, wake_on_commit
-from datasources.migrations import upgrade_to_latest
-from datasources.notification_store import SqlNotificationStore
 from datasources.partner_keys import SqlPartnerKeyStore
-from datasources.passport_registry import SqlPassportRegistry
-from datasources.passport_renewals import SqlPassportRenewals
-from datasources.permit_office import SqlPermitOffice
 from datasources.permit_statistics import SqlPermitStatistics
 from datasources.rate_limit_store import open_rate_limiter
-from datasources.redis_store import RedisStore
-from datasources.sms_gateway import OutboxSmsGateway
-from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
+from datasources.stores import OpenStores, open_stores, prepare_stores
 from errors import RegistryError
 from i18n.catalog import MessageCatalog
 from resolvers.access_tokens import issue_access_token
@@ -66,7 +55,7 @@ from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
 from resolvers.request_log import use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
-from schema import build_schema
+from schema import GatewaySchema, build_schema
 from settings import Settings
 from telemetry.metrics import mark_process_dead, metrics_shared_by
 from telemetry.tracing import HttpServerSpans, Tracing, untraced
@@ -83,83 +72,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class OpenStores:
-    """Every database and server the process talks to, opened once."""
-
-    civil: SqlCivilRegistry
-    passports: SqlPassportRegistry
-    permit_office: SqlPermitOffice
-    passport_renewals: SqlPassportRenewals
-    credentials: SqlCredentialStore
-    partner_keys: SqlPartnerKeyStore
-    audit: SqlAccessAuditLog
-    sms: OutboxSmsGateway
-    notifications: SqlNotificationStore
-    redis: RedisStore | None
-
-    def probes(self) -> dict[str, Callable[[], object]]:
-        probes: dict[str, Callable[[], object]] = {
-            "civil": self.civil.ping,
-            "passport": self.passports.ping,
-            "gateway": self.credentials.ping,
-        }
-        if self.redis:
-            probes["redis"] = self.redis.ping
-        return probes
-
-    async def close(self) -> None:
-        await self.audit.close()
-        for store in (self.civil, self.passports, self.credentials):
-            await store.close()
-        if self.redis:
-            await self.redis.close()
-
-
-def open_stores(settings: Settings) -> OpenStores:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    pool = settings.registry_pool_size
-    gateway_engine = create_registry_engine(settings.registry_url("gateway"), pool_size=pool)
-    civil_engine = create_registry_engine(settings.registry_url("civil"), pool_size=pool)
-    passport_engine = create_registry_engine(settings.registry_url("passport"), pool_size=pool)
-    breakers = circuit_breakers(
-        threshold=settings.breaker_threshold, ttl=settings.breaker_open_seconds
-    )
-    timeout = settings.registry_timeout_seconds
-    passports = SqlPassportRegistry(
-        passport_engine, RegistryGuard("passport", timeout=timeout, breakers=breakers)
-    )
-    return OpenStores(
-        civil=SqlCivilRegistry(
-            civil_engine, RegistryGuard("civil", timeout=timeout, breakers=breakers)
-        ),
-        passports=passports,
-        permit_office=SqlPermitOffice(passport_engine, passports),
-        passport_renewals=SqlPassportRenewals(passport_engine, passports.guard),
-        credentials=SqlCredentialStore(gateway_engine),
-        partner_keys=SqlPartnerKeyStore(gateway_engine),
-        audit=SqlAccessAuditLog(gateway_engine),
-        sms=OutboxSmsGateway(gateway_engine),
-        notifications=SqlNotificationStore(gateway_engine),
-        redis=RedisStore(settings.redis_url) if settings.redis_url else None,
-    )
-
-
-async def prepare_stores(settings: Settings) -> None:
-    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
-    stores = open_stores(settings)
-    try:
-        await upgrade_to_latest(stores.civil.engine, "civil")
-        await upgrade_to_latest(stores.passports.engine, "passport")
-        await upgrade_to_latest(stores.credentials.engine, "gateway")
-        if settings.demo:
-            if await seed_demo_population(stores.civil, stores.passports):
-                logger.info("seeded the demo population")
-            await seed_demo_credentials(stores.credentials)
-    finally:
-        await stores.close()
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -171,11 +83,6 @@ def create_app(
     messages = MessageCatalog.load()
     stores = open_stores(settings)
     tracing = Tracing(tracer_provider) if tracer_provider else Tracing.from_environment(os.environ)
-    attempts = (
-        RedisAttemptCounters(stores.redis.client)
-        if stores.redis
-        else SqlAttemptCounters(stores.credentials.engine)
-    )
     fan_out = EventFanOut(capacity=settings.subscriber_buffer_size)
     change_log = ChangeLogReader(stores.passports.engine, stores.passports)
     bus: LocalEventBus | RedisEventBus = (
@@ -184,7 +91,82 @@ def create_app(
         else LocalEventBus(change_log, fan_out)
     )
     wake_on_commit(stores.passports.engine, bus.wake)
-    services = Services(
+    services = build_services(settings, stores, messages, fan_out, change_log, clock, tracing)
+    schema = build_gateway_schema(settings, messages, tracing)
+    pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
+    graphql = build_view(settings, stores, services, schema, pages, clock)
+    review = AgencyReview(stores.passports.engine, clock=clock)
+    notifier = Notifier(
+        events=fan_out,
+        store=stores.notifications,
+        civil=stores.civil,
+        sms=stores.sms,
+        messages=messages,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if tracing:
+            tracing.instrument(
+                [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
+            )
+        with untraced():  # background workers: they poll, and belong to no request
+            await bus.start()
+            notifier.start()
+            worker = None
+            if settings.runs_agency_review:
+                delay = timedelta(seconds=settings.agency_review_delay_seconds)
+                worker = asyncio.create_task(run_agency_review(review, delay=delay))
+        yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        await notifier.close()
+        await bus.close()
+        await stores.close()
+        mark_process_dead()
+        if tracing:
+            tracing.close()
+
+    metrics_access = MetricsAccess(settings.metrics_allowed_networks, settings.metrics_token)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            *health_routes(stores),
+            Route("/metrics", MetricsEndpoint(metrics_access, messages).serve),
+            *pages.routes(),
+        ],
+        lifespan=lifespan,
+        middleware=build_middleware(settings, messages, tracing),
+    )
+    app.state.registries = stores
+    app.state.services = services
+    app.state.agency_review = review
+    app.state.event_bus = bus
+    app.state.schema = schema
+    app.state.tracing = tracing
+    app.state.graphql = graphql
+    app.state.subscriber_groups = graphql.subscriber_groups
+    return app
+
+
+def build_services(
+    settings: Settings,
+    stores: OpenStores,
+    messages: MessageCatalog,
+    fan_out: EventFanOut,
+    change_log: ChangeLogReader,
+    clock: Clock,
+    tracing: Tracing | None,
+) -> Services:
+    attempts = (
+        RedisAttemptCounters(stores.redis.client)
+        if stores.redis
+        else SqlAttemptCounters(stores.credentials.engine)
+    )
+    return Services(
         registries=Registries(
             civil=stores.civil,
             passports=stores.passports,
@@ -221,7 +203,12 @@ def create_app(
         ),
         loader_tracer=tracing.loader_tracer() if tracing else None,
     )
-    schema = build_schema(
+
+
+def build_gateway_schema(
+    settings: Settings, messages: MessageCatalog, tracing: Tracing | None
+) -> GatewaySchema:
+    return build_schema(
         messages,
         parse_cache_size=settings.parse_cache_size,
         validation_cache_size=settings.validation_cache_size,
@@ -236,9 +223,18 @@ def create_app(
         ),
         tracing_extensions=tracing.schema_extensions() if tracing else (),
     )
-    pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
+
+
+def build_view(
+    settings: Settings,
+    stores: OpenStores,
+    services: Services,
+    schema: GatewaySchema,
+    pages: Pages,
+    clock: Clock,
+) -> GatewayGraphQL:
     trusted = TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents)
-    graphql = GatewayGraphQL(
+    return GatewayGraphQL(
         schema,
         services=services,
         authenticator=Authenticator(
@@ -257,6 +253,8 @@ def create_app(
         shared_subscriptions=settings.shared_subscriptions,
     )
 
+
+def health_routes(stores: OpenStores) -> list[Route]:
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "alive"})
 
@@ -273,80 +271,30 @@ def create_app(
             {"ready": ready, "registries": report}, status_code=200 if ready else 503
         )
 
-    review = AgencyReview(stores.passports.engine, clock=clock)
-    metrics_access = MetricsAccess(settings.metrics_allowed_networks, settings.metrics_token)
+    return [Route("/healthz", healthz), Route("/readyz", readyz)]
 
-    notifier = Notifier(
-        events=fan_out,
-        store=stores.notifications,
-        civil=stores.civil,
-        sms=stores.sms,
-        messages=messages,
-    )
 
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if tracing:
-            tracing.instrument(
-                [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
-            )
-        with untraced():  # background workers: they poll, and belong to no request
-            await bus.start()
-            notifier.start()
-            worker = None
-            if settings.runs_agency_review:
-                delay = timedelta(seconds=settings.agency_review_delay_seconds)
-                worker = asyncio.create_task(run_agency_review(review, delay=delay))
-        yield
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-        await notifier.close()
-        await bus.close()
-        await stores.close()
-        mark_process_dead()
-        if tracing:
-            tracing.close()
-
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", MetricsEndpoint(metrics_access, messages).serve),
-            *pages.routes(),
-        ],
-        lifespan=lifespan,
-        middleware=[
-            Middleware(RequestHygiene),
-            *([Middleware(HttpServerSpans, tracer_provider=tracing.provider)] if tracing else []),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=[
-                    "Authorization",
-                    "Content-Type",
-                    "X-API-Key",
-                    "X-Request-ID",
-                    "Accept-Language",
-                ],
-                expose_headers=["X-Request-ID"],
-            ),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=messages),
-        ],
-    )
-    app.state.registries = stores
-    app.state.services = services
-    app.state.agency_review = review
-    app.state.event_bus = bus
-    app.state.schema = schema
-    app.state.tracing = tracing
-    app.state.graphql = graphql
-    app.state.subscriber_groups = graphql.subscriber_groups
-    return app
+def build_middleware(
+    settings: Settings, messages: MessageCatalog, tracing: Tracing | None
+) -> list[Middleware]:
+    return [
+        Middleware(RequestHygiene),
+        *([Middleware(HttpServerSpans, tracer_provider=tracing.provider)] if tracing else []),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "X-Request-ID",
+                "Accept-Language",
+            ],
+            expose_headers=["X-Request-ID"],
+        ),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=messages),
+    ]
 
 
 # The command line ------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""Every database and server one gateway process talks to: opened once, migrated, seeded.
+
+``open_stores`` builds the registry adapters on their engines (one pool per database, each
+registry behind its time limit and circuit breaker); ``prepare_stores`` migrates them and, in
+demo mode, seeds the demo people. ``gateway.py`` wires what they return into the services.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from datasources.access_audit import SqlAccessAuditLog
+from datasources.civil_registry import SqlCivilRegistry
+from datasources.credential_store import SqlCredentialStore
+from datasources.demo_population import seed_demo_credentials, seed_demo_population
+from datasources.migrations import upgrade_to_latest
+from datasources.notification_store import SqlNotificationStore
+from datasources.partner_keys import SqlPartnerKeyStore
+from datasources.passport_registry import SqlPassportRegistry
+from datasources.passport_renewals import SqlPassportRenewals
+from datasources.permit_office import SqlPermitOffice
+from datasources.redis_store import RedisStore
+from datasources.sms_gateway import OutboxSmsGateway
+from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
+from settings import Settings
+
+logger = logging.getLogger("bawaba")
+
+
+@dataclass
+class OpenStores:
+    """Every database and server the process talks to, opened once."""
+
+    civil: SqlCivilRegistry
+    passports: SqlPassportRegistry
+    permit_office: SqlPermitOffice
+    passport_renewals: SqlPassportRenewals
+    credentials: SqlCredentialStore
+    partner_keys: SqlPartnerKeyStore
+    audit: SqlAccessAuditLog
+    sms: OutboxSmsGateway
+    notifications: SqlNotificationStore
+    redis: RedisStore | None
+
+    def probes(self) -> dict[str, Callable[[], object]]:
+        probes: dict[str, Callable[[], object]] = {
+            "civil": self.civil.ping,
+            "passport": self.passports.ping,
+            "gateway": self.credentials.ping,
+        }
+        if self.redis:
+            probes["redis"] = self.redis.ping
+        return probes
+
+    async def close(self) -> None:
+        await self.audit.close()
+        for store in (self.civil, self.passports, self.credentials):
+            await store.close()
+        if self.redis:
+            await self.redis.close()
+
+
+def open_stores(settings: Settings) -> OpenStores:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    pool = settings.registry_pool_size
+    gateway_engine = create_registry_engine(settings.registry_url("gateway"), pool_size=pool)
+    civil_engine = create_registry_engine(settings.registry_url("civil"), pool_size=pool)
+    passport_engine = create_registry_engine(settings.registry_url("passport"), pool_size=pool)
+    breakers = circuit_breakers(
+        threshold=settings.breaker_threshold, ttl=settings.breaker_open_seconds
+    )
+    timeout = settings.registry_timeout_seconds
+    passports = SqlPassportRegistry(
+        passport_engine, RegistryGuard("passport", timeout=timeout, breakers=breakers)
+    )
+    return OpenStores(
+        civil=SqlCivilRegistry(
+            civil_engine, RegistryGuard("civil", timeout=timeout, breakers=breakers)
+        ),
+        passports=passports,
+        permit_office=SqlPermitOffice(passport_engine, passports),
+        passport_renewals=SqlPassportRenewals(passport_engine, passports.guard),
+        credentials=SqlCredentialStore(gateway_engine),
+        partner_keys=SqlPartnerKeyStore(gateway_engine),
+        audit=SqlAccessAuditLog(gateway_engine),
+        sms=OutboxSmsGateway(gateway_engine),
+        notifications=SqlNotificationStore(gateway_engine),
+        redis=RedisStore(settings.redis_url) if settings.redis_url else None,
+    )
+
+
+async def prepare_stores(settings: Settings) -> None:
+    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
+    stores = open_stores(settings)
+    try:
+        await upgrade_to_latest(stores.civil.engine, "civil")
+        await upgrade_to_latest(stores.passports.engine, "passport")
+        await upgrade_to_latest(stores.credentials.engine, "gateway")
+        if settings.demo:
+            if await seed_demo_population(stores.civil, stores.passports):
+                logger.info("seeded the demo population")
+            await seed_demo_credentials(stores.credentials)
+    finally:
+        await stores.close()
