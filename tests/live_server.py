@@ -16,8 +16,8 @@ from tests.gateway_processes import free_port
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """Serve ``app`` on a free local port; yield its ws:// base URL."""
+async def uvicorn_server(app: Starlette) -> AsyncIterator[tuple[int, uvicorn.Server]]:
+    """Serve ``app`` on a free local port in this event loop; yield the port and the server."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -26,10 +26,17 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
     while not server.started:
         await asyncio.sleep(0.01)
     try:
-        yield f"ws://127.0.0.1:{port}"
+        yield port, server
     finally:
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve ``app`` on a free local port; yield its ws:// base URL."""
+    async with uvicorn_server(app) as (port, _):
+        yield f"ws://127.0.0.1:{port}"
 
 
 class TransportWS:

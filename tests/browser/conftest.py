@@ -9,7 +9,6 @@ leaves a screenshot in ``artifacts/`` (or ``BAWABA_ARTIFACTS_DIR``).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
@@ -23,7 +22,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, async_pla
 from starlette.applications import Starlette
 
 from tests.conftest import ON_CI
-from tests.gateway_processes import free_port
+from tests.live_server import uvicorn_server
 from web.vendor_assets import missing_assets
 
 CHROMIUM = Path(os.environ.get("BAWABA_CHROMIUM", "/usr/bin/chromium"))
@@ -96,18 +95,8 @@ class LiveServer:
 
 @asynccontextmanager
 async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
+    async with uvicorn_server(app) as (port, server):
         yield LiveServer(f"http://127.0.0.1:{port}", server)
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture
