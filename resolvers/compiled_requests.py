@@ -21,6 +21,7 @@ from resolvers.compiled_plan import CompiledDocuments, OperationPlan
 from resolvers.plan_compiler import compile_documents
 from resolvers.query_cost import estimate_cost, spend_cost
 from resolvers.trusted_documents import TrustedDocuments
+from telemetry.tracing import current_operation_span
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default, which Strawberry keeps
 
@@ -102,17 +103,11 @@ class CompiledOperations:
 
 
 def operation_span(context: Any, name: str | None) -> AbstractContextManager[object]:
-    """The operation's span when traces are on, named as Strawberry's extension names it on the
-    standard path, so a trace has the same shape whichever path ran (no per-field spans here)."""
+    """The operation's span when traces are on, as on the standard path (no per-field spans)."""
     tracer = context.services.loader_tracer
     if tracer is None:
         return nullcontext()
-    attributes = {"component": "graphql", "bawaba.request_id": context.request_id}
-    if name:
-        attributes["graphql.operation.name"] = name
-    return tracer.start_as_current_span(
-        f"GraphQL Query: {name}" if name else "GraphQL Query", attributes=attributes
-    )
+    return current_operation_span(tracer, name, context.request_id)
 
 
 def compile_trusted(schema: Any, trusted: TrustedDocuments) -> CompiledOperations:

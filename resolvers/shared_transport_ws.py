@@ -29,7 +29,7 @@ from resolvers.shared_documents import CURSOR_VARIABLE, SharedDocument
 from resolvers.subscriber_groups import GroupMember, SubscriberGroup, SubscriberGroups
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 from telemetry.metrics import count_subscription_closed, count_subscription_opened
-from telemetry.tracing import start_subscription_span
+from telemetry.tracing import start_operation_span
 
 # The one root field a shared document selects (resolvers/shared_documents.py).
 SUBSCRIPTION_FIELD = "travelPermitStatusChanged"
@@ -117,8 +117,11 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
             self, op_id, payload["query"], payload.get("variables"), payload.get("operationName")
         )
         self.operations[op_id] = operation
-        span = start_subscription_span(
-            services.loader_tracer, shared.operation_name, context.request_id
+        tracer = services.loader_tracer
+        span = (
+            start_operation_span(tracer, shared.operation_name, context.request_id, root=True)
+            if tracer is not None
+            else None
         )
         subscription = SharedSubscription(group, member, holder, span)
         self._shared[op_id] = subscription

@@ -25,7 +25,7 @@ nothing, so that every trace is a request's.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -124,7 +124,7 @@ class GraphQLOperationSpans(OpenTelemetryExtension):
         # Over HTTP the request's span is the server's; a WebSocket operation is a root.
         nested = trace.get_current_span().get_span_context().is_valid
         span: Span = self._tracer.start_span(
-            f"GraphQL Query: {name}" if name else "GraphQL Query",
+            operation_span_name(name),
             kind=SpanKind.INTERNAL if nested else SpanKind.SERVER,
         )
         span.set_attribute("component", "graphql")
@@ -137,29 +137,40 @@ class GraphQLOperationSpans(OpenTelemetryExtension):
         finally:  # also when a subscription ends because its socket closed
             name = self.execution_context.operation_name
             if name:
-                span.update_name(f"GraphQL Query: {name}")
+                span.update_name(operation_span_name(name))
                 span.set_attribute("graphql.operation.name", name)
             span.end()
 
 
-def start_subscription_span(
-    tracer: trace.Tracer | None, operation_name: str | None, request_id: str
-) -> Span | None:
-    """A shared subscriber's own operation span, a trace root like the standard path's: it
-    lasts as long as the subscription; the group's executions are traced apart (they serve
-    many subscribers at once)."""
-    if tracer is None:
-        return None
-    name = f"GraphQL Query: {operation_name}" if operation_name else "GraphQL Query"
+def operation_span_name(operation_name: str | None) -> str:
+    """Named as Strawberry's extension names it, so traces look alike whichever path ran."""
+    return f"GraphQL Query: {operation_name}" if operation_name else "GraphQL Query"
+
+
+def start_operation_span(
+    tracer: trace.Tracer, operation_name: str | None, request_id: str, *, root: bool
+) -> Span:
+    """An operation's span for the paths that bypass Strawberry's extension: compiled
+    execution (a child of the request's span) and a shared subscriber (a trace root, lasting as
+    long as its subscription; the group's executions serve many subscribers and are traced
+    apart)."""
     attributes = {"component": "graphql", "bawaba.request_id": request_id}
     if operation_name:
         attributes["graphql.operation.name"] = operation_name
     return tracer.start_span(
-        name,
-        context=trace.set_span_in_context(trace.INVALID_SPAN),
-        kind=SpanKind.SERVER,
+        operation_span_name(operation_name),
+        context=trace.set_span_in_context(trace.INVALID_SPAN) if root else None,
+        kind=SpanKind.SERVER if root else SpanKind.INTERNAL,
         attributes=attributes,
     )
+
+
+def current_operation_span(
+    tracer: trace.Tracer, operation_name: str | None, request_id: str
+) -> AbstractContextManager[Span]:
+    """The operation's span as the current one while the block runs, ended after it."""
+    span = start_operation_span(tracer, operation_name, request_id, root=False)
+    return trace.use_span(span, end_on_exit=True)
 
 
 class HttpServerSpans:
