@@ -8,19 +8,24 @@ names cannot make the metrics grow.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Collection, Iterable
+
+from graphql import OperationDefinitionNode, parse
 
 from telemetry.metrics import record_request
 
 OTHER_OPERATION = "other"
-_OPERATION_NAMES = re.compile(r"\b(?:query|mutation|subscription)\s+(\w+)")
 
 
 def operation_names_in(documents: Iterable[str]) -> frozenset[str]:
-    """The names of every operation the documents define."""
-    return frozenset(name for text in documents for name in _OPERATION_NAMES.findall(text))
+    """The names of every operation the documents define (parsed: a comment names none)."""
+    return frozenset(
+        definition.name.value
+        for text in documents
+        for definition in parse(text).definitions
+        if isinstance(definition, OperationDefinitionNode) and definition.name
+    )
 
 
 def outcome_of(status: int, error_codes: Collection[str]) -> str:
