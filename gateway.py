@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -117,6 +118,7 @@ def create_app(
             if settings.runs_agency_review:
                 delay = timedelta(seconds=settings.agency_review_delay_seconds)
                 worker = asyncio.create_task(run_agency_review(review, delay=delay))
+        settle_start_up_heap()
         yield
         if worker is not None:
             worker.cancel()
@@ -150,6 +152,25 @@ def create_app(
     app.state.graphql = graphql
     app.state.subscriber_groups = graphql.subscriber_groups
     return app
+
+
+# Young objects a request makes before the collector runs (Python's default is 700: a
+# MyFamily page makes thousands, so the default ran a collection several times a request).
+YOUNG_GENERATION_THRESHOLD = 50_000
+
+
+def settle_start_up_heap() -> None:
+    """Keep the cyclic garbage collector off what start-up built (schema, plans, catalogs).
+
+    Those objects live as long as the process; frozen, no collection walks them again, and
+    a higher young-generation threshold lets a request's short-lived objects be freed by
+    reference counting before a collection would have to look at them. Measured with
+    bench/: about 0.7 ms of CPU per MyFamily request.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, old)
 
 
 def build_services(

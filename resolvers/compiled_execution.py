@@ -1,6 +1,10 @@
 """Running a compiled plan: the same resolvers, loaders, errors and nullability as
 graphql-core, without its per-field collection, lookups and argument handling.
 
+Each object's fields run in the function ``plan_codegen`` generated for it; this module is
+what those functions call for everything but the simplest fields, and the general
+completion every unusual value goes back to.
+
 The runner follows graphql-core's ``Executor`` step for step where the order of events can
 be observed: the fields of an object are started in order and their awaitables gathered
 together (so DataLoaders still batch one query per relation), a list's items likewise, and
@@ -13,7 +17,7 @@ order: ``tests/test_compiled_execution.py`` compares them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from graphql import GraphQLError, located_error
@@ -73,7 +77,7 @@ class CompiledRun:
             if self.plan.operation_type.value == "mutation":
                 data = await self._execute_serially(root, self.root_value)
             else:
-                data = self._execute_fields(root, self.root_value, None)
+                data = root.run_fields(self, self.root_value, None)  # type: ignore[misc]
                 if is_awaitable(data):
                     data = await data
         except GraphQLError as error:
@@ -92,50 +96,15 @@ class CompiledRun:
 
     # -- fields ------------------------------------------------------------------------
 
-    def _execute_fields(
-        self, completion: Completion, source: Any, path: Path | None
-    ) -> dict[str, Any] | Awaitable[dict[str, Any]]:
-        results: dict[str, Any] = {}
-        pending: list[str] = []
-        type_name = completion.type.name  # type: ignore[attr-defined]
-        try:
-            for plan in completion.fields:
-                key = plan.response_key
-                if plan.passthrough is not None:
-                    # The most common field: a string or boolean attribute, which graphql-core
-                    # would return unchanged; anything else takes the general way below.
-                    try:
-                        value = plan.getter(source, plan.attribute)  # type: ignore[misc]
-                    except Exception as raw_error:
-                        field_path = Path(path, key, type_name)
-                        self._handle_field_error(raw_error, plan, plan.completion, field_path)
-                        results[key] = None
-                        continue
-                    if type(value) is plan.passthrough or (value is None and plan.nullable):
-                        results[key] = value
-                        continue
-                    result = self._complete_field(plan, Path(path, key, type_name), value, None)
-                else:
-                    result = self._execute_field(plan, source, Path(path, key, type_name))
-                results[key] = result
-                if is_awaitable(result):
-                    pending.append(key)
-        except Exception:
-            if pending:
-                self._track([results[key] for key in pending])
-            raise
-        if not pending:
-            return results
-
-        async def gather_fields() -> dict[str, Any]:
-            if len(pending) == 1:
-                results[pending[0]] = await results[pending[0]]
-            else:
-                values = await gather_with_cancel(*(results[key] for key in pending))
-                results.update(zip(pending, values, strict=True))
-            return results
-
-        return gather_fields()
+    async def _gather_fields(self, results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+        """The rest of an object's fields (``plan_codegen``'s functions end here when some
+        field's value is awaitable): gathered together, so DataLoaders still batch."""
+        if len(pending) == 1:
+            results[pending[0]] = await results[pending[0]]
+        else:
+            values = await gather_with_cancel(*(results[key] for key in pending))
+            results.update(zip(pending, values, strict=True))
+        return results
 
     def _execute_field(self, plan: FieldPlan, source: Any, path: Path) -> Any:
         info = None
@@ -353,14 +322,14 @@ class CompiledRun:
                 return self._complete_object_later(plan, completion, path, result, matches)
             if not matches:
                 raise _invalid_return_type(completion, result, plan)
-        return self._execute_fields(completion, result, path)
+        return completion.run_fields(self, result, path)  # type: ignore[misc]
 
     async def _complete_object_later(
         self, plan: FieldPlan, completion: Completion, path: Path, result: Any, matches: Any
     ) -> Any:
         if not await matches:
             raise _invalid_return_type(completion, result, plan)
-        fields = self._execute_fields(completion, result, path)
+        fields = completion.run_fields(self, result, path)  # type: ignore[misc]
         return await fields if is_awaitable(fields) else fields
 
     def _complete_abstract(

@@ -54,6 +54,9 @@ class Completion:
     is_type_of: Callable[[Any, Any], Any] | None = None  # OBJECT
     resolve_type: Callable[..., Any] | None = None  # ABSTRACT
     by_type: dict[str, Completion] = field(default_factory=dict)  # ABSTRACT
+    # OBJECT: its fields as one generated function (resolvers/plan_codegen.py):
+    # (run, source, path) -> the object's dict, or an awaitable of it.
+    run_fields: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)

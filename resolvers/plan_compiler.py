@@ -67,6 +67,7 @@ from resolvers.compiled_plan import (
     OperationPlan,
     ValueSource,
 )
+from resolvers.plan_codegen import generate_plan_functions
 from resolvers.query_cost import estimate_cost
 
 logger = logging.getLogger("bawaba.compiled_execution")
@@ -332,6 +333,7 @@ def _compile_body(
         name = operation.name.value if operation.name else None
         try:
             plan = PlanCompiler(strawberry_schema, document).compile(operation)
+            generate_plan_functions(plan)
         except NotCompilable as reason:
             logger.info("not compiled (%s): %s", reason, name or "anonymous")
             continue

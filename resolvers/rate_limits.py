@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.aio.strategies import RateLimiter
 
 from datasources.cost_budgets import CostBudgets
+from datasources.rate_limit_store import RateLimiter
 from errors import BawabaError
 from resolvers.viewer import Viewer
 from telemetry.metrics import record_rate_limit_rejection
