@@ -101,25 +101,30 @@ class RedisCostBudgets:
 
 
 class MemoryCostBudgets:
-    """Budgets of this process only (the embedded default, without Redis)."""
+    """Budgets of this process only (the embedded default, without Redis).
+
+    Also the in-memory store of request rate limits (``rate_limit_store``), so windows of
+    different lengths live side by side: each key remembers its own.
+    """
 
     _SWEEP_EVERY = 10_000
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
-        self._windows: dict[str, tuple[deque[tuple[float, int]], list[int]]] = {}
+        # key -> (spends as (time, cost), [their total], the window's length in seconds)
+        self._windows: dict[str, tuple[deque[tuple[float, int]], list[int], int]] = {}
         self._spends = 0
 
     async def spend(self, key: str, *, cost: int, limit: int, window_seconds: int) -> BudgetSpend:
         now = self.clock()
         self._spends += 1
         if self._spends % self._SWEEP_EVERY == 0:
-            self._forget_idle(now - window_seconds)
-        entries, total = self._windows.setdefault(key, (deque(), [0]))
+            self._forget_idle(now)
+        entries, total, _ = self._windows.setdefault(key, (deque(), [0], window_seconds))
         while entries and entries[0][0] <= now - window_seconds:
             total[0] -= entries.popleft()[1]
         allowed = total[0] + cost <= limit
-        if allowed:
+        if allowed and cost:
             entries.append((now, cost))
             total[0] += cost
         reset_in = entries[0][0] + window_seconds - now if entries else float(window_seconds)
@@ -127,9 +132,13 @@ class MemoryCostBudgets:
             del self._windows[key]  # nothing to remember: callers come and go
         return BudgetSpend(allowed, limit - total[0], reset_in)
 
-    def _forget_idle(self, horizon: float) -> None:
+    def _forget_idle(self, now: float) -> None:
         """Drop callers whose every spend left the window, so memory follows active callers."""
-        idle = [key for key, (entries, _) in self._windows.items() if entries[-1][0] <= horizon]
+        idle = [
+            key
+            for key, (entries, _, window_seconds) in self._windows.items()
+            if entries[-1][0] <= now - window_seconds
+        ]
         for key in idle:
             del self._windows[key]
 

@@ -9,6 +9,7 @@ size; aiodataloader has no instrumentation of its own.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from aiodataloader import DataLoader
@@ -28,6 +29,7 @@ from telemetry.metrics import record_batch
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
+Loader = TypeVar("Loader", bound="MappingLoader")  # type: ignore[type-arg]
 
 
 class MappingLoader(DataLoader[Key, Value]):
@@ -92,28 +94,49 @@ class StatusHistoryByPermitLoader(MappingLoader[str, Sequence[PermitStatusChange
 
 
 class Loaders:
-    """Every loader of one request, created together from the registries."""
+    """Every loader of one request, each created when the request first needs it.
 
-    __slots__ = (
-        "current_passport_by_holder",
-        "dependents_by_guardian",
-        "passports_by_holder",
-        "permit_by_id",
-        "permit_page_by_traveller",
-        "person_by_national_id",
-        "status_history_by_permit",
-    )
+    A page uses a few of them; creating a DataLoader inspects its batch function and
+    looks up the event loop, which is work a request should not pay for loaders it never
+    calls.
+    """
 
     def __init__(
         self, civil: CivilRegistry, passports: PassportRegistry, *, tracer: Tracer | None = None
     ) -> None:
-        self.person_by_national_id = PersonByNationalIdLoader(civil)
-        self.dependents_by_guardian = DependentsByGuardianLoader(civil)
-        self.current_passport_by_holder = CurrentPassportByHolderLoader(passports)
-        self.passports_by_holder = PassportsByHolderLoader(passports)
-        self.permit_by_id = PermitByIdLoader(passports)
-        self.permit_page_by_traveller = PermitPageByTravellerLoader(passports)
-        self.status_history_by_permit = StatusHistoryByPermitLoader(passports)
-        if tracer is not None:
-            for name in self.__slots__:
-                getattr(self, name).tracer = tracer
+        self._civil = civil
+        self._passports = passports
+        self._tracer = tracer
+
+    def _traced(self, loader: Loader) -> Loader:
+        if self._tracer is not None:
+            loader.tracer = self._tracer
+        return loader
+
+    @cached_property
+    def person_by_national_id(self) -> PersonByNationalIdLoader:
+        return self._traced(PersonByNationalIdLoader(self._civil))
+
+    @cached_property
+    def dependents_by_guardian(self) -> DependentsByGuardianLoader:
+        return self._traced(DependentsByGuardianLoader(self._civil))
+
+    @cached_property
+    def current_passport_by_holder(self) -> CurrentPassportByHolderLoader:
+        return self._traced(CurrentPassportByHolderLoader(self._passports))
+
+    @cached_property
+    def passports_by_holder(self) -> PassportsByHolderLoader:
+        return self._traced(PassportsByHolderLoader(self._passports))
+
+    @cached_property
+    def permit_by_id(self) -> PermitByIdLoader:
+        return self._traced(PermitByIdLoader(self._passports))
+
+    @cached_property
+    def permit_page_by_traveller(self) -> PermitPageByTravellerLoader:
+        return self._traced(PermitPageByTravellerLoader(self._passports))
+
+    @cached_property
+    def status_history_by_permit(self) -> StatusHistoryByPermitLoader:
+        return self._traced(StatusHistoryByPermitLoader(self._passports))

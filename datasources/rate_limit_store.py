@@ -3,14 +3,15 @@ else this process's memory. The counting itself is the ``limits`` package's."""
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from limits import RateLimitItem
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter as InMemoryMovingWindow
 from limits.util import WindowStats
+
+from datasources.cost_budgets import BudgetSpend, MemoryCostBudgets
 
 
 class RateLimiter(Protocol):
@@ -22,22 +23,33 @@ class RateLimiter(Protocol):
 
 
 class ProcessRateLimiter:
-    """``limits``' moving window in this process's memory, called without awaiting anything.
+    """Moving windows in this process's memory, with ``limits``' semantics and items.
 
-    Its asyncio storage sweeps expired entries in a task that hands every caller's window to
-    a thread, once per request under load (a thread hop per caller); the synchronous storage
-    counts the same windows in microseconds and sweeps from one timer thread, so its calls
-    are safe to make on the event loop directly.
+    ``limits``' own memory storages sweep expired entries from a thread: the asyncio one
+    hands every caller's window to a thread once per request under load, the synchronous
+    one wakes a timer thread a hundred times a second. The exact moving window that
+    counts cost budgets (``MemoryCostBudgets``) needs neither: each window forgets its
+    expired spends when it is next used, and idle callers are swept now and then.
     """
 
     def __init__(self) -> None:
-        self._limiter = InMemoryMovingWindow(MemoryStorage())
+        self._windows = MemoryCostBudgets()
 
     async def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
-        return self._limiter.hit(item, *identifiers, cost=cost)
+        spent = await self._spend(item, identifiers, cost)
+        return spent.allowed
 
     async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
-        return self._limiter.get_window_stats(item, *identifiers)
+        spent = await self._spend(item, identifiers, 0)  # spending nothing reports the window
+        return WindowStats(reset_time=time.time() + spent.reset_in, remaining=spent.remaining)
+
+    async def _spend(
+        self, item: RateLimitItem, identifiers: tuple[str, ...], cost: int
+    ) -> BudgetSpend:
+        return await self._windows.spend(
+            item.key_for(*identifiers), cost=cost, limit=item.amount,
+            window_seconds=item.get_expiry(),
+        )  # fmt: skip
 
 
 def open_rate_limiter(redis_url: str | None) -> RateLimiter:

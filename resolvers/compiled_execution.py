@@ -271,6 +271,9 @@ class CompiledRun:
                 f" '{plan.parent_type}.{plan.field_name}'."
             )
         item_completion: Completion = completion.inner  # type: ignore[assignment]
+        # Items that are objects needing no type check go straight to their fields' function
+        # (what completing them would come to); None and the rest take the general way.
+        objects = completion.item_objects
         completed: list[Any] = []
         pending: list[int] = []
         iterator = iter(result)
@@ -284,7 +287,10 @@ class CompiledRun:
                     pending.append(index)
                     continue
                 try:
-                    value = self._complete(plan, item_completion, item_path, item, info)
+                    if objects is not None and item is not None and not isinstance(item, Exception):
+                        value = objects.run_fields(self, item, item_path)  # type: ignore[misc]
+                    else:
+                        value = self._complete(plan, item_completion, item_path, item, info)
                     if is_awaitable(value):
                         value = self._await_completed(plan, item_completion, item_path, value)
                         pending.append(index)

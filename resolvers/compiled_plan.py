@@ -57,6 +57,8 @@ class Completion:
     # OBJECT: its fields as one generated function (resolvers/plan_codegen.py):
     # (run, source, path) -> the object's dict, or an awaitable of it.
     run_fields: Callable[[Any, Any, Any], Any] | None = None
+    # LIST: the items' object completion when completing an item needs no type check.
+    item_objects: Completion | None = None
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ caller reporting a problem and an operator reading the log speak of the same req
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,7 +38,7 @@ class RequestHygiene:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"")
-        request_id = given.decode() if _SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = given.decode() if _SANE_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_headers(message: Message) -> None:

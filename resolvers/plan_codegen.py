@@ -36,24 +36,33 @@ FieldsFunction = Callable[[Any, Any, Any], Any]
 
 def generate_plan_functions(plan: OperationPlan) -> None:
     """Give every object completion of ``plan`` its generated ``run_fields`` function."""
-    for completion in _object_completions(plan.root, set()):
-        if completion.run_fields is None:
+    for completion in _completions(plan.root, set()):
+        if completion.kind == Completion.OBJECT and completion.run_fields is None:
             completion.run_fields = _ObjectSource(completion).build()
+        if completion.kind == Completion.LIST:
+            completion.item_objects = _plain_object(completion.inner)  # type: ignore[arg-type]
 
 
-def _object_completions(completion: Completion, seen: set[int]) -> Iterator[Completion]:
+def _plain_object(completion: Completion) -> Completion | None:
+    """The object completion under a non-null wrapper, when it checks no ``is_type_of``."""
+    if completion.kind == Completion.NON_NULL:
+        completion = completion.inner  # type: ignore[assignment]
+    if completion.kind == Completion.OBJECT and completion.is_type_of is None:
+        return completion
+    return None
+
+
+def _completions(completion: Completion, seen: set[int]) -> Iterator[Completion]:
     if id(completion) in seen:
         return
     seen.add(id(completion))
-    if completion.kind == Completion.OBJECT:
-        yield completion
-        for field in completion.fields:
-            yield from _object_completions(field.completion, seen)
-    elif completion.kind == Completion.ABSTRACT:
-        for concrete in completion.by_type.values():
-            yield from _object_completions(concrete, seen)
-    elif completion.inner is not None:
-        yield from _object_completions(completion.inner, seen)
+    yield completion
+    for field in completion.fields:
+        yield from _completions(field.completion, seen)
+    for concrete in completion.by_type.values():
+        yield from _completions(concrete, seen)
+    if completion.inner is not None:
+        yield from _completions(completion.inner, seen)
 
 
 def _unwrapped(plan: FieldPlan) -> Completion:
@@ -106,8 +115,9 @@ class _ObjectSource:
                 return self._passthrough(index, plan, key)
             if inner.kind == Completion.LEAF:
                 return self._coerced(index, plan, key, inner)
-            if inner.kind == Completion.OBJECT and inner.is_type_of is None:
-                return self._object(index, plan, key, inner)
+            target = _plain_object(inner)
+            if target is not None:
+                return self._object(index, plan, key, target)
         self.names[f"P{index}"] = plan
         self._general(index, key, "run._execute_field", f"P{index}, source")
 

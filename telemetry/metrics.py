@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from prometheus_client import (
@@ -99,27 +100,63 @@ RATE_LIMIT_REJECTIONS = Counter(
 )
 
 
+# A labelled child found once per label values: ``labels()`` takes a lock and checks its
+# arguments on every call, a dozen times per request on the hot path. Label values are
+# bounded (operation names, codes, registries, loaders), the caches more so.
+_children = lru_cache(maxsize=4096)
+
+
+@_children
+def _requests(operation: str, outcome: str) -> Counter:
+    return REQUESTS.labels(operation, outcome)
+
+
+@_children
+def _request_duration(operation: str) -> Histogram:
+    return REQUEST_DURATION.labels(operation)
+
+
+@_children
+def _errors(code: str) -> Counter:
+    return ERRORS.labels(code)
+
+
+@_children
+def _registry_calls(registry: str, result: str) -> Counter:
+    return REGISTRY_CALLS.labels(registry, result)
+
+
+@_children
+def _registry_call_duration(registry: str) -> Histogram:
+    return REGISTRY_CALL_DURATION.labels(registry)
+
+
+@_children
+def _batch_size(loader: str) -> Histogram:
+    return DATALOADER_BATCH_SIZE.labels(loader)
+
+
 def record_request(
     *, operation: str, outcome: str, seconds: float, error_codes: Iterable[str]
 ) -> None:
-    REQUESTS.labels(operation, outcome).inc()
-    REQUEST_DURATION.labels(operation).observe(seconds)
+    _requests(operation, outcome).inc()
+    _request_duration(operation).observe(seconds)
     record_errors(error_codes)
 
 
 def record_errors(codes: Iterable[str]) -> None:
     """Codes sent to a client: in a request's errors, or closing a WebSocket."""
     for code in codes:
-        ERRORS.labels(code).inc()
+        _errors(code).inc()
 
 
 def record_registry_call(registry: str, result: str, seconds: float) -> None:
-    REGISTRY_CALLS.labels(registry, result).inc()
-    REGISTRY_CALL_DURATION.labels(registry).observe(seconds)
+    _registry_calls(registry, result).inc()
+    _registry_call_duration(registry).observe(seconds)
 
 
 def record_batch(loader: str, size: int) -> None:
-    DATALOADER_BATCH_SIZE.labels(loader).observe(size)
+    _batch_size(loader).observe(size)
 
 
 @contextmanager
