@@ -10,7 +10,10 @@ already taken (as graphql-jit does for JavaScript):
 - a plain attribute holding a string or boolean (the most common field) is read and stored;
 - a plain attribute holding an enum, date or other scalar is coerced inline;
 - a plain attribute holding an object goes straight to that object's own function;
-- anything else (resolvers, lists, abstract types) takes ``CompiledRun``'s general way.
+- a resolver whose arguments are the same for every request is called directly, with them;
+- anything else (arguments from variables, fields with extensions) takes
+  ``CompiledRun``'s general way; values complete through ``CompiledRun`` (lists of objects
+  go to the objects' functions from there).
 
 Every value that does not fit the fast case it was generated for (``None``, an exception
 instance, an awaitable, a coercion that fails) goes back to ``CompiledRun``'s general
@@ -22,23 +25,45 @@ graphql-core's, errors included.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.types.arguments import convert_arguments
 
 from resolvers.compiled_plan import Completion, FieldPlan, OperationPlan, ValueSource
+
+# Argument values that can be written into the source and shared by every call.
+_IMMUTABLE = frozenset({int, str, bool, float, type(None)})
+
+# Types of leaf values that are complete as they are: not None, not an exception, never
+# awaitable. Learnt as values are seen, so a date or an enum member is checked once per type
+# rather than with graphql-core's ``is_awaitable`` (isinstance and hasattr calls) per value.
+_PLAIN_TYPES: set[type] = set()
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether ``value`` completes without awaiting or raising; remembers its type when
+    every value of the type would. ``await`` looks ``__await__`` up on the type, so a type
+    without it (and not a coroutine or generator) never holds an awaitable value."""
+    if value is None or isinstance(value, Exception) or optimized_is_awaitable(value):
+        return False
+    kind = type(value)
+    if not hasattr(kind, "__await__") and not issubclass(kind, (BaseException, Generator)):
+        _PLAIN_TYPES.add(kind)
+    return True
+
 
 # The signature of a generated function: (run, source, path) -> dict, or an awaitable of it.
 FieldsFunction = Callable[[Any, Any, Any], Any]
 
 
-def generate_plan_functions(plan: OperationPlan) -> None:
+def generate_plan_functions(plan: OperationPlan, strawberry_schema: Any) -> None:
     """Give every object completion of ``plan`` its generated ``run_fields`` function."""
     for completion in _completions(plan.root, set()):
         if completion.kind == Completion.OBJECT and completion.run_fields is None:
-            completion.run_fields = _ObjectSource(completion).build()
+            completion.run_fields = _ObjectSource(completion, strawberry_schema).build()
         if completion.kind == Completion.LIST:
             completion.item_objects = _plain_object(completion.inner)  # type: ignore[arg-type]
 
@@ -74,13 +99,16 @@ def _unwrapped(plan: FieldPlan) -> Completion:
 class _ObjectSource:
     """The source text of one object's function, and the values it refers to by name."""
 
-    def __init__(self, completion: Completion) -> None:
+    def __init__(self, completion: Completion, strawberry_schema: Any) -> None:
         self.completion = completion
+        self.strawberry_schema = strawberry_schema
         self.type_name: str = completion.type.name  # type: ignore[attr-defined]
         self.names: dict[str, Any] = {
             "Path": Path,
             "Undefined": Undefined,
             "is_awaitable": optimized_is_awaitable,
+            "PLAIN": _PLAIN_TYPES,
+            "is_plain": _is_plain,
         }
         self.lines: list[str] = []
 
@@ -118,8 +146,61 @@ class _ObjectSource:
             target = _plain_object(inner)
             if target is not None:
                 return self._object(index, plan, key, target)
+        if plan.source == ValueSource.RESOLVER:
+            arguments = self._fixed_arguments(plan)
+            if arguments is not None and callable(plan.strawberry_field.base_resolver.wrapped_func):
+                return self._resolver(index, plan, key, arguments)
         self.names[f"P{index}"] = plan
         self._general(index, key, "run._execute_field", f"P{index}, source")
+
+    def _fixed_arguments(self, plan: FieldPlan) -> dict[str, Any] | None:
+        """The resolver's keyword arguments when they are the same for every request: none,
+        or literals that convert to plain immutable values (Strawberry converts them per
+        call, with the call's info, for input types that may build themselves from it)."""
+        field = plan.strawberry_field
+        if not field.arguments:
+            return {}
+        if plan.literal_arguments is None:
+            return None
+        schema = self.strawberry_schema
+        try:
+            converted = convert_arguments(
+                dict(plan.literal_arguments), field.arguments,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config, info=None,
+            )  # fmt: skip
+        except Exception:
+            return None
+        if all(type(value) in _IMMUTABLE for value in converted.values()):
+            return converted
+        return None
+
+    def _resolver(self, index: int, plan: FieldPlan, key: str, arguments: dict[str, Any]) -> None:
+        """Call the resolver as ``CompiledRun._call_resolver`` would, its arguments fixed."""
+        field = plan.strawberry_field
+        self.names[f"P{index}"] = plan
+        self.names[f"F{index}"] = field
+        self.names[f"R{index}"] = field.base_resolver.wrapped_func
+        self.names["Info"] = self.strawberry_schema.config.info_class
+        passed = [f"{name}={value!r}" for name, value in arguments.items()]
+        passed += [f"{name}=source" for name in plan.source_names]
+        if plan.wants_info is not None:
+            passed.append(f"{plan.wants_info}=Info(_raw_info=info, _field=F{index})")
+        if plan.passes_self:
+            passed.insert(0, "source")
+        emit = self.lines.append
+        emit(f"        p = Path(path, {key}, {self.type_name!r})")
+        emit("        try:")
+        emit(f"            info = run._resolve_info(P{index}, p)")
+        emit(f"            v = R{index}({', '.join(passed)})")
+        emit("        except Exception as error:")
+        emit(f"            run._handle_field_error(error, P{index}, P{index}.completion, p)")
+        emit(f"            r[{key}] = None")
+        emit("        else:")
+        emit(f"            x = run._complete_field(P{index}, p, v, info)")
+        emit(f"            r[{key}] = x")
+        emit("            if is_awaitable(x):")
+        emit(f"                pending.append({key})")
 
     def _read(self, index: int, plan: FieldPlan) -> str:
         """The expression that reads the attribute, as Strawberry's default resolver would."""
@@ -174,8 +255,7 @@ class _ObjectSource:
         # A failed coercion is not an error yet: the general completion below repeats it
         # (coercions are pure) and reports it exactly as graphql-core would.
         emit("            c = None")
-        emit("            if v is not None and not isinstance(v, Exception)"
-             " and not is_awaitable(v):")  # fmt: skip
+        emit("            if type(v) in PLAIN or is_plain(v):")
         emit("                try:")
         emit(f"                    c = C{index}(v)")
         emit("                except Exception:")

@@ -333,7 +333,7 @@ def _compile_body(
         name = operation.name.value if operation.name else None
         try:
             plan = PlanCompiler(strawberry_schema, document).compile(operation)
-            generate_plan_functions(plan)
+            generate_plan_functions(plan, strawberry_schema)
         except NotCompilable as reason:
             logger.info("not compiled (%s): %s", reason, name or "anonymous")
             continue
