@@ -54,7 +54,7 @@ from resolvers.notifications import Notifier
 from resolvers.operation_limits import OperationLimits
 from resolvers.rate_limits import RateLimits
 from resolvers.request_limits import BodySizeLimit
-from resolvers.request_log import use_json_logs
+from resolvers.request_log import JSON_LOG_CONFIG, use_json_logs
 from resolvers.trusted_documents import TrustedDocuments, build_manifest
 from schema import GatewaySchema, build_schema
 from settings import Settings
@@ -335,7 +335,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
             workers=arguments.workers,
             log_level="info",
             access_log=False,
-            log_config=None,  # keep the JSON lines set up by `main`
+            log_config=JSON_LOG_CONFIG,  # applied again in each worker process
             # The graphql-transport-ws handler pings and drops silent peers itself (4504); a
             # second, protocol-level ping per connection would double that traffic.
             ws_ping_interval=None,

@@ -7,11 +7,14 @@ JSON formatter: nothing else to configure, and every logger of the process uses 
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import queue
 import re
 import time
 from collections.abc import Collection
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
 import orjson
@@ -67,7 +70,46 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def use_json_logs(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
+def queued_json_handler() -> QueueHandler:
+    """A handler of JSON lines on stderr, written by a thread of their own.
+
+    A request formats its line (orjson: microseconds) and queues it; it never waits for
+    the write, so a slow or full log pipe cannot stall the event loop.
+    """
+    global _listener
+    _stop_listener()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    writer = logging.StreamHandler()
+    writer.setFormatter(logging.Formatter("%(message)s"))  # the line is already JSON
+    _listener = QueueListener(records, writer)
+    _listener.start()
+    handler = QueueHandler(records)
     handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    return handler
+
+
+_listener: QueueListener | None = None
+
+
+@atexit.register
+def _stop_listener() -> None:
+    """Write what is still queued and stop the writer thread."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
+
+
+def use_json_logs(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, handlers=[queued_json_handler()], force=True)
+
+
+# The same set-up as a logging configuration, for uvicorn to apply in each worker process
+# it starts (a worker begins with Python's default logging, which drops INFO lines).
+JSON_LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"json": {"()": f"{__name__}.queued_json_handler"}},
+    "root": {"level": "INFO", "handlers": ["json"]},
+    "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+}

@@ -24,12 +24,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gateway_process(environment: Mapping[str, str], *, workers: int = 1) -> Iterator[str]:
-    """Start `gateway serve`; yield its base URL once /readyz answers; stop it afterwards."""
+def gateway_process(
+    environment: Mapping[str, str], *, workers: int = 1, log_path: Path | None = None
+) -> Iterator[str]:
+    """Start `gateway serve`; yield its base URL once /readyz answers; stop it afterwards.
+    Its log is kept at ``log_path`` when one is given."""
     port = free_port()
     env = {**os.environ, "BAWABA_AUTO_MIGRATE": "false", **environment}
     # The log goes to a file: a pipe nobody reads fills up and stalls the server.
-    log = tempfile.NamedTemporaryFile(prefix="gateway-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (
+        log_path.open("wb")
+        if log_path is not None
+        else tempfile.NamedTemporaryFile(prefix="gateway-", suffix=".log", delete=False)  # noqa: SIM115
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
@@ -59,4 +66,5 @@ def gateway_process(environment: Mapping[str, str], *, workers: int = 1) -> Iter
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        Path(log.name).unlink(missing_ok=True)
+        if log_path is None:
+            Path(log.name).unlink(missing_ok=True)

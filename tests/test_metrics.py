@@ -332,7 +332,8 @@ async def test_every_worker_s_requests_are_in_every_scrape(tmp_path, workers) ->
         "PROMETHEUS_MULTIPROC_DIR": str(shared),
     }
     token = issue_access_token(secret, GUARDIAN.national_id)
-    with gateway_process(environment, workers=workers) as url:
+    log = tmp_path / "gateway.log"
+    with gateway_process(environment, workers=workers, log_path=log) as url:
         # A new connection per request, several at once, until every worker has answered some
         # (the kernel decides which worker accepts; on a busy machine one may take 40 in a row).
         async def family_page() -> int:
@@ -358,3 +359,7 @@ async def test_every_worker_s_requests_are_in_every_scrape(tmp_path, workers) ->
         assert count == sent
     assert "counter_999999" not in by_worker  # the earlier run's file was removed at start
     assert len(by_worker) == workers and sum(by_worker.values()) == sent, by_worker
+    # Every worker writes the request log too, not only the metrics.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    logged = [line for line in lines if line.get("operation") == "MyFamily"]
+    assert len(logged) == sent
