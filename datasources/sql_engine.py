@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Row
@@ -93,18 +96,37 @@ def any_of(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Column
     return column.in_(select(values.c.value))
 
 
+# Failures of the driver or the network, reported as RegistryUnavailable; asyncpg's own
+# errors reach here from reads run on the driver (``sql_reads``).
+_DRIVER_FAILURES = (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def registry_error_for(registry: str, error: BaseException) -> BaseException:
+    """The gateway's own ``RegistryError`` for a driver or network failure (caused by it);
+    any other error as it is, a constraint violation included (the caller decides)."""
+    translated: BaseException
+    if isinstance(error, IntegrityError):
+        return error
+    if isinstance(error, TimeoutError):
+        translated = RegistryTimeout(registry=registry)
+    elif isinstance(error, _DRIVER_FAILURES):
+        translated = RegistryUnavailable(registry=registry)
+    else:
+        return error
+    translated.__cause__ = error
+    return translated
+
+
 @asynccontextmanager
 async def translated_errors(registry: str) -> AsyncIterator[None]:
     """Turn driver and network failures into the gateway's own ``RegistryError``."""
     try:
         yield
-    except IntegrityError:
-        raise  # a constraint said no: the caller decides what that means
-    except TimeoutError as error:
-        raise RegistryTimeout(registry=registry) from error
-    except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        # asyncpg's own errors reach here from reads run on the driver (``sql_reads``).
-        raise RegistryUnavailable(registry=registry) from error
+    except Exception as error:
+        translated = registry_error_for(registry, error)
+        if translated is error:
+            raise
+        raise translated from error
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -169,43 +191,96 @@ class RegistryGuard:
         self.name = name
         self.timeout = timeout
         self.breakers = breakers
+        self._breaker: AsyncCircuitBreaker | None = None
 
-    @asynccontextmanager
-    async def call(self) -> AsyncIterator[None]:
-        started = time.perf_counter()
-        result = "error"
+    def call(self) -> GuardedCall:
+        """``async with guard.call(): ...`` runs one call under the guard."""
+        return GuardedCall(self)
+
+    async def breaker(self) -> AsyncCircuitBreaker | None:
+        """This registry's breaker. Its state lives in the factory's in-memory repository,
+        so the wrapper is found once and kept (purgatory builds a new one per lookup)."""
+        if self.breakers is None:
+            return None
+        if self._breaker is None:
+            self._breaker = await self.breakers.get_breaker(self.name)
+        return self._breaker
+
+
+class GuardedCall:
+    """One call under a ``RegistryGuard``: ``translated_errors``, then the breaker, then the
+    time limit, innermost last, and the call's result in the metrics.
+
+    A class rather than nested ``@asynccontextmanager`` generators: every registry read on
+    the hot path passes through here, and the generators cost as much as the rest of it.
+    """
+
+    __slots__ = ("_breaker", "_guard", "_started", "_timeout")
+
+    def __init__(self, guard: RegistryGuard) -> None:
+        self._guard = guard
+        self._breaker: AsyncCircuitBreaker | None = None
+        self._timeout: asyncio.Timeout | None = None
+
+    async def __aenter__(self) -> None:
+        self._started = time.perf_counter()
+        guard = self._guard
         try:
-            async with self._guarded():
-                yield
-            result = "ok"
-        except RegistryTimeout:
-            result = "timeout"
+            self._breaker = await guard.breaker()
+            if self._breaker is not None:
+                await self._breaker.__aenter__()
+        except OpenedState as error:
+            self._record("circuit_open")
+            raise RegistryUnavailable(registry=guard.name) from error
+        except BaseException:
+            self._record(_result_of(sys.exception()))
             raise
-        except RegistryUnavailable as error:
-            result = "circuit_open" if isinstance(error.__cause__, OpenedState) else "unavailable"
-            raise
-        except IntegrityError:
-            result = "constraint"
-            raise
-        except asyncio.CancelledError:
-            result = "cancelled"  # the request went away, not the registry
-            raise
-        finally:
-            record_registry_call(self.name, result, time.perf_counter() - started)
+        self._timeout = asyncio.timeout(guard.timeout)
+        await self._timeout.__aenter__()
 
-    @asynccontextmanager
-    async def _guarded(self) -> AsyncIterator[None]:
-        async with translated_errors(self.name):
-            if self.breakers is None:
-                async with asyncio.timeout(self.timeout):
-                    yield
-                return
-            try:
-                breaker = await self.breakers.get_breaker(self.name)
-                async with breaker, asyncio.timeout(self.timeout):
-                    yield
-            except OpenedState as error:
-                raise RegistryUnavailable(registry=self.name) from error
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        error = exc
+        try:
+            assert self._timeout is not None
+            await self._timeout.__aexit__(exc_type, exc, tb)  # a timeout becomes TimeoutError
+        except BaseException as raised:
+            error = raised
+        if error is not None:
+            error = registry_error_for(self._guard.name, error)
+        if self._breaker is not None:  # counts the failure (IntegrityError excepted) or success
+            await self._breaker.__aexit__(
+                type(error) if error is not None else None,
+                error,
+                error.__traceback__ if error is not None else None,
+            )
+        self._record(_result_of(error))
+        if error is None:
+            return False
+        if error is exc:
+            return False  # re-raised as it came
+        raise error
+
+    def _record(self, result: str) -> None:
+        record_registry_call(self._guard.name, result, time.perf_counter() - self._started)
+
+
+def _result_of(error: BaseException | None) -> str:
+    if error is None:
+        return "ok"
+    if isinstance(error, RegistryTimeout):
+        return "timeout"
+    if isinstance(error, RegistryUnavailable):
+        return "circuit_open" if isinstance(error.__cause__, OpenedState) else "unavailable"
+    if isinstance(error, IntegrityError):
+        return "constraint"
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"  # the request went away, not the registry
+    return "error"
 
 
 def circuit_breakers(*, threshold: int, ttl: float) -> AsyncCircuitBreakerFactory:
