@@ -3,9 +3,10 @@
 Three databases (civil registry, passport registry, gateway store) named ``bawaba_bench_*``
 are dropped and created anew on every run, migrated with the gateway's own migrations,
 seeded with the synthetic population (``gateway seed``) and then with the measured
-families (``bench_families``). Each measured guardian gets a session as sign-in would open
-it: a refresh-token row in the gateway store and an access token carrying it as ``sid``,
-so that every server checks the session on the hot path, as in production.
+families (``seed_measured_families``: five children and fifteen permits each). Each
+measured guardian gets a session as sign-in would open it: a refresh-token row in the
+gateway store and an access token carrying it as ``sid``, so that every server checks the
+session on the hot path, as in production.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from bench_families import build_families
 
-from datasources.passport_registry import passports as passport_table
-from datasources.passport_registry import permit_status_changes
-from datasources.synthetic_population import seed_synthetic_population
+from datasources.synthetic_population import seed_measured_families, seed_synthetic_population
 from gateway import open_stores, prepare_stores
 from resolvers.access_tokens import issue_access_token
 from settings import Settings
@@ -65,15 +63,9 @@ async def seed(settings: Settings, *, population: int, guardians: int) -> list[s
     try:
         await seed_synthetic_population(stores.civil, stores.passports, population=population)
         today = datetime.now(UTC).astimezone(RIYADH).date()
-        rows = build_families(
-            guardians, first_serial=await stores.civil.count_people(), today=today
+        return await seed_measured_families(
+            stores.civil, stores.passports, count=guardians, today=today
         )
-        await stores.civil.add_people(rows.people)
-        await stores.civil.add_family_links(rows.links)
-        await stores.passports.add_rows(passport_table, rows.passports)
-        await stores.passports.add_permits(rows.permits)
-        await stores.passports.add_rows(permit_status_changes, rows.changes)
-        return rows.guardian_ids
     finally:
         await stores.close()
 

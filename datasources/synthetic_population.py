@@ -128,6 +128,11 @@ _OLDER_STATUSES = {"REJECTED": 25, "CANCELLED": 25, "EXPIRED": 50}
 _REQUESTED_DAYS_AGO = {"PENDING": (0, 5), "APPROVED": (1, 30), "EXPIRED": (90, 700)}
 _REJECTION_REASONS = ("DESTINATION_UNDER_ADVISORY", "PASSPORT_EXPIRES_BEFORE_PERMIT_ENDS")
 
+# The benchmark's families (``seed_measured_families``): a child aged in each range, youngest
+# first (the eldest over the Hijri age limit), each with this many permits.
+MEASURED_AGE_RANGES = ((1, 6), (7, 11), (12, 16), (17, 20), (21, 24))
+MEASURED_PERMITS = 3
+
 CHUNK_PEOPLE = 5_000
 MAX_SERIAL = 10**7
 _LONE_ADULT_SHARE = 0.2  # households of one adult, without dependents
@@ -225,23 +230,43 @@ class _PopulationBuilder:
         self._add_person(rows, person)
 
     def _add_family(self, rows: _Rows, room: int) -> None:
-        """A married guardian born 1965-1990 and about five children (fewer if ``room`` ends)."""
-        nationality = self._nationality("family")
+        """A married guardian and about five children (fewer if ``room`` ends)."""
+        guardian = self._add_guardian(rows, self._nationality("family"))
+        for _ in range(min(room - 1, self.rng.choice((3, 4, 4, 5, 5, 5, 6, 6, 7)))):
+            self._add_dependent(rows, guardian)
+
+    def add_measured_family(self, rows: _Rows, *, citizen: bool) -> str:
+        """A guardian with exactly one child in each of ``MEASURED_AGE_RANGES`` and
+        ``MEASURED_PERMITS`` permits each (the benchmark's page); returns the guardian's ID."""
+        nationality = (
+            "SA" if citizen else self.rng.choices(_RESIDENT_NATIONALITIES, _RESIDENT_WEIGHTS)[0]
+        )
+        guardian = self._add_guardian(rows, nationality)
+        for youngest, eldest in MEASURED_AGE_RANGES:
+            birth = self.today - timedelta(days=self.rng.randint(youngest * 365 + 20, eldest * 365))
+            self._add_dependent(rows, guardian, birth=birth, permits=MEASURED_PERMITS)
+        return guardian.national_id
+
+    def _add_guardian(self, rows: _Rows, nationality: str) -> _Guardian:
+        """A married man born 1965-1990."""
         pool = _NAME_POOLS[nationality]
         first, family = self.rng.choice(pool.male), self.rng.choice(pool.families)
         name = _full_name(nationality, first, self.rng.choice(pool.male), family)
         birth = self._birth_date(date(1965, 1, 1), date(1990, 12, 31))
         person = _Person(*name, birth, "MALE", "MARRIED", nationality, self._mobile())
-        guardian = _Guardian(self._add_person(rows, person)[0], person, first, family)
-        for _ in range(min(room - 1, self.rng.choice((3, 4, 4, 5, 5, 5, 6, 6, 7)))):
-            self._add_dependent(rows, guardian)
+        return _Guardian(self._add_person(rows, person)[0], person, first, family)
 
-    def _add_dependent(self, rows: _Rows, guardian: _Guardian) -> None:
-        """A son or daughter aged 1-25, born when the guardian was at least 20."""
+    def _add_dependent(
+        self, rows: _Rows, guardian: _Guardian, *, birth: date | None = None,
+        permits: int | None = None,
+    ) -> None:  # fmt: skip
+        """A son or daughter aged 1-25, born when the guardian was at least 20 (or on
+        ``birth``), with 2 to 4 permits when eligible (or ``permits``, whatever their age)."""
         nationality = guardian.person.nationality
         pool = _NAME_POOLS[nationality]
-        oldest = max(1, min(25, _age(guardian.person.birth_date, self.today) - 20))
-        birth = self.today - timedelta(days=self.rng.randint(366, oldest * 365 + 364))
+        if birth is None:
+            oldest = max(1, min(25, _age(guardian.person.birth_date, self.today) - 20))
+            birth = self.today - timedelta(days=self.rng.randint(366, oldest * 365 + 364))
         age = _age(birth, self.today)
         gender = self.rng.choice(("MALE", "FEMALE"))
         first = self.rng.choice(pool.male if gender == "MALE" else pool.female)
@@ -258,9 +283,10 @@ class _PopulationBuilder:
                 "relationship": "SON" if gender == "MALE" else "DAUGHTER",
             }
         )
-        if not married and age < _PERMIT_AGE_LIMIT:
-            for index in range(self.rng.randint(2, 4)):
-                self._add_permit(rows, national_id, guardian.national_id, serial * 100 + index)
+        if permits is None:
+            permits = self.rng.randint(2, 4) if not married and age < _PERMIT_AGE_LIMIT else 0
+        for index in range(permits):
+            self._add_permit(rows, national_id, guardian.national_id, serial * 100 + index)
 
     def _add_person(self, rows: _Rows, person: _Person) -> tuple[str, int]:
         """Number ``person``, give them an ID and a passport; return the ID and the serial."""
@@ -418,3 +444,30 @@ async def seed_synthetic_population(
         await _write(civil, passports, rows)
         added += len(rows.people)
     return added
+
+
+async def seed_measured_families(
+    civil: SqlCivilRegistry,
+    passports: SqlPassportRegistry,
+    *,
+    count: int,
+    seed: int = 9,
+    today: date | None = None,
+) -> list[str]:
+    """Add ``count`` families of the benchmark's shape (three citizens in four): a guardian
+    with five children of every condition, eligible, married or over the age limit, and
+    three permits each in every status. Returns the guardians' national IDs, in order."""
+    first_serial = await civil.count_people()
+    if first_serial + count * (1 + len(MEASURED_AGE_RANGES)) > MAX_SERIAL:
+        raise ValueError(f"synthetic national IDs run out past {MAX_SERIAL} people")
+    builder = _PopulationBuilder(
+        random.Random(seed + (first_serial << 64)),
+        first_serial=first_serial,
+        today=today or datetime.now(UTC).date(),
+    )
+    rows = _Rows()
+    guardians = [
+        builder.add_measured_family(rows, citizen=index % 4 != 3) for index in range(count)
+    ]
+    await _write(civil, passports, rows)
+    return guardians

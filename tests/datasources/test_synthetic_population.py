@@ -22,7 +22,14 @@ from datasources.passport_registry import (
     travel_permits,
 )
 from datasources.sql_engine import create_registry_engine
-from datasources.synthetic_population import seed_synthetic_population, synthetic_national_id
+from datasources.synthetic_population import (
+    MEASURED_AGE_RANGES,
+    MEASURED_PERMITS,
+    _age,
+    seed_measured_families,
+    seed_synthetic_population,
+    synthetic_national_id,
+)
 from resolvers.national_ids import is_valid_national_id
 
 TODAY = date(2026, 5, 1)
@@ -194,3 +201,25 @@ async def test_the_same_seed_gives_the_same_rows(open_registries: OpenRegistries
     assert await _rows(first[0], people) != await _rows(other[0], people)
     for table in (passports, travel_permits, permit_status_changes):
         assert await _rows(first[1], table) == await _rows(second[1], table)
+
+
+async def test_measured_families_have_the_benchmark_s_exact_shape(
+    open_registries: OpenRegistries,
+) -> None:
+    civil, passport = await open_registries("measured")
+    await seed_synthetic_population(civil, passport, population=100, today=TODAY)
+
+    guardians = await seed_measured_families(civil, passport, count=8, today=TODAY)
+
+    assert len(set(guardians)) == 8
+    assert await civil.count_people() == 100 + 8 * (1 + len(MEASURED_AGE_RANGES))
+    assert sum(guardian.startswith("1") for guardian in guardians) == 6  # citizens: 3 in 4
+    links = await civil.dependents_by_guardians(guardians)
+    permits = Counter(row.traveller_id for row in await _rows(passport, travel_permits))
+    for guardian in guardians:
+        children = [link.person for link in links[guardian]]
+        ages = sorted(_age(child.birth_date, TODAY) for child in children)
+        assert len(ages) == len(MEASURED_AGE_RANGES)
+        for age, (youngest, eldest) in zip(ages, MEASURED_AGE_RANGES, strict=True):
+            assert youngest <= age <= eldest
+        assert [permits[child.national_id] for child in children] == [MEASURED_PERMITS] * 5
