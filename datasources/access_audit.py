@@ -1,8 +1,9 @@
 """The append-only access audit: who read or changed a person's data, when and from where.
 
-Entries are buffered in memory and written in one multi-row INSERT every fraction of a
-second (and at shutdown), so recording an access costs a request almost nothing. A reader
-of the log flushes its own process's buffer first, so it always sees its own requests.
+Entries are buffered in memory and written together every fraction of a second (and at
+shutdown): one COPY on PostgreSQL, one multi-row INSERT elsewhere, so recording an access
+costs a request almost nothing. A reader of the log flushes its own process's buffer
+first, so it always sees its own requests.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_tables import access_audit
-from datasources.sql_engine import newest_first_page, reading, translated_errors
+from datasources.sql_engine import is_postgresql, newest_first_page, reading, translated_errors
+from datasources.sql_reads import asyncpg_connection
 from errors import RegistryError
 
 logger = logging.getLogger("bawaba.audit")
@@ -40,6 +42,10 @@ _COLUMNS = tuple(field.name for field in fields(AccessRecord))
 def _row_of(record: AccessRecord) -> dict[str, object]:
     # Not dataclasses.asdict: it deep-copies every value, and this runs for every read audited.
     return {name: getattr(record, name) for name in _COLUMNS}
+
+
+def _values_of(record: AccessRecord) -> tuple[object, ...]:
+    return tuple(getattr(record, name) for name in _COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +84,23 @@ class SqlAccessAuditLog:
             if not batch:
                 return
             try:
-                async with translated_errors(self.name), self.engine.begin() as connection:
-                    await connection.execute(insert(access_audit), [_row_of(r) for r in batch])
+                async with translated_errors(self.name):
+                    await self._write(batch)
             except RegistryError:
                 self._pending[:0] = batch  # nothing accepted is lost: retried on next flush
                 raise
+
+    async def _write(self, batch: list[AccessRecord]) -> None:
+        if is_postgresql(self.engine):
+            # COPY on the driver's connection: SQLAlchemy's multi-row INSERT binds every
+            # value of every row in Python, which showed in the MyFamily profile.
+            async with asyncpg_connection(self.engine) as driver:
+                await driver.copy_records_to_table(
+                    access_audit.name, records=[_values_of(r) for r in batch], columns=_COLUMNS
+                )
+            return
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(access_audit), [_row_of(r) for r in batch])
 
     async def close(self) -> None:
         if self._flusher is not None and not self._flusher.done():

@@ -16,7 +16,8 @@ Rows come back as mappings (``row["national_id"]``) on both, so one builder make
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,18 +86,28 @@ class AsyncpgReads:
         return compile_for_driver(statement, self._engine.dialect)
 
     async def fetch(self, read: PreparedRead, parameters: Mapping[str, Any]) -> Sequence[Row]:
-        pooled = await self._engine.raw_connection()
-        try:
-            driver = pooled.driver_connection
-            assert driver is not None
+        async with asyncpg_connection(self._engine) as driver:
             rows: Sequence[Row] = await driver.fetch(read.sql, *read.arguments(parameters))
-        except BaseException:
-            # A failed or cancelled call may leave the connection mid-protocol: never reuse it.
-            pooled.invalidate()
-            raise
-        finally:
-            pooled.close()
         return rows
+
+
+@asynccontextmanager
+async def asyncpg_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """The asyncpg connection under one of ``engine``'s pooled connections, returned after.
+
+    A failed or cancelled call may leave the connection mid-protocol: it is then closed
+    rather than returned for reuse.
+    """
+    pooled = await engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        assert driver is not None
+        yield driver
+    except BaseException:
+        pooled.invalidate()
+        raise
+    finally:
+        pooled.close()
 
 
 Reads = CoreReads | AsyncpgReads
