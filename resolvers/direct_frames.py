@@ -60,7 +60,14 @@ class DirectFrames:
     @property
     def ready(self) -> bool:
         """Open, no close frame sent, and the transport's buffer below its high-water mark."""
-        return self._protocol.writable.is_set() and not self.closed
+        protocol = self._protocol
+        # Checked for every delivery, so only what can change while the connection lives:
+        # a peer's close frame or a lost connection close the transport at once.
+        return (
+            protocol.writable.is_set()
+            and not protocol.close_sent
+            and not protocol.transport.is_closing()
+        )
 
     @property
     def closed(self) -> bool:

@@ -129,7 +129,10 @@ class GroupMember:
             return
         self.position = event_id
         self.record(subjects)
-        self.outbox.push(self.frame(payload))
+        if self.direct:  # the frame method, inlined: this runs for every delivery
+            self.outbox.push(payload.frame(self.prefix_bytes))
+        else:
+            self.outbox.push(self.prefix + payload.text + "}")
 
     def outbox_capacity(self) -> int:
         return self.context.services.events.capacity
