@@ -45,7 +45,7 @@ from resolvers.access_tokens import issue_access_token
 from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.compiled_requests import compile_trusted
 from resolvers.context import GatewayStore, Policy, Registries, Services
-from resolvers.direct_frames import DirectFramesProtocol
+from resolvers.direct_frames import DirectFramesWebSocketProtocol
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
 from resolvers.metrics_endpoint import MetricsAccess, MetricsEndpoint
@@ -322,7 +322,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
             # Fan-out writes each subscriber's frame straight to its transport (see
             # resolvers/direct_frames.py); per-message deflate would rule that out and cost a
             # compressor per connection, for messages of a few hundred bytes.
-            ws=DirectFramesProtocol,
+            ws=DirectFramesWebSocketProtocol,
             ws_per_message_deflate=False,
         )
     return 0

@@ -361,7 +361,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="load client processes")
     parser.add_argument(
         "--ws",
-        default="resolvers.direct_frames:DirectFramesProtocol",
+        default="resolvers.direct_frames:DirectFramesWebSocketProtocol",
         help="uvicorn's --ws choice (the default is what `gateway serve` runs)",
     )
     parser.add_argument("--port", type=int, default=8600)

@@ -6,9 +6,9 @@ task switch, Starlette's and uvicorn's ``send`` coroutines and the websockets fr
 frame of each member from shared parts (a frame header, the member's ``{"id":…`` prefix, the
 shared payload) and writes it to the transport itself, in the same loop turn.
 
-That needs the transport, which ASGI does not hand out. ``DirectFramesProtocol`` is uvicorn's
-``websockets-sansio`` protocol (what ``--ws auto`` picks) with one addition: it puts a
-``DirectFrames`` for the connection in the scope's ``extensions`` (the ASGI slot for
+That needs the transport, which ASGI does not hand out. ``DirectFramesWebSocketProtocol``
+is uvicorn's ``websockets-sansio`` protocol (what ``--ws auto`` picks) with one addition: it
+puts a ``DirectFrames`` for the connection in the scope's ``extensions`` (the ASGI slot for
 server-specific features). Under any other server or protocol there is none, and frames go
 through ASGI as before.
 
@@ -88,7 +88,7 @@ class DirectFrames:
         await self._protocol.writable.wait()
 
 
-class DirectFramesProtocol(WebSocketsSansIOProtocol):
+class DirectFramesWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websockets protocol, offering ``DirectFrames`` to the app."""
 
     def handle_connect(self, event: Any) -> None:

@@ -12,7 +12,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
-from resolvers.direct_frames import DirectFramesProtocol
+from resolvers.direct_frames import DirectFramesWebSocketProtocol
 from tests.gateway_processes import free_port
 
 
@@ -31,7 +31,7 @@ async def uvicorn_server(
         port=port,
         log_level="warning",
         lifespan="off",
-        ws=DirectFramesProtocol,
+        ws=DirectFramesWebSocketProtocol,
         ws_per_message_deflate=per_message_deflate,
     )
     server = uvicorn.Server(config)
