@@ -46,6 +46,7 @@ from resolvers.access_tokens import issue_access_token
 from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.compiled_requests import compile_trusted
 from resolvers.context import GatewayStore, Policy, Registries, Services
+from resolvers.direct_frames import DirectFramesWebSocketProtocol
 from resolvers.graphql_view import GatewayGraphQL
 from resolvers.http_hygiene import RequestHygiene
 from resolvers.metrics_endpoint import MetricsAccess, MetricsEndpoint
@@ -339,6 +340,11 @@ def command_serve(arguments: argparse.Namespace) -> int:
             # The graphql-transport-ws handler pings and drops silent peers itself (4504); a
             # second, protocol-level ping per connection would double that traffic.
             ws_ping_interval=None,
+            # Fan-out writes each subscriber's frame straight to its transport (see
+            # resolvers/direct_frames.py); per-message deflate would rule that out and cost a
+            # compressor per connection, for messages of a few hundred bytes.
+            ws=DirectFramesWebSocketProtocol,
+            ws_per_message_deflate=False,
         )
     return 0
 

@@ -22,11 +22,17 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from errors import BawabaError, InputRejected
 from resolvers.connection_outbox import ConnectionOutbox
 from resolvers.context import Context
+from resolvers.direct_frames import direct_frames_of
 from resolvers.error_reporting import present_errors
 from resolvers.live_status import MAX_SUBSCRIPTIONS_PER_PERSON
 from resolvers.pagination import decode_sequence_cursor
 from resolvers.shared_documents import CURSOR_VARIABLE, SharedDocument
-from resolvers.subscriber_groups import GroupMember, SubscriberGroup, SubscriberGroups
+from resolvers.subscriber_groups import (
+    GroupMember,
+    NextPayload,
+    SubscriberGroup,
+    SubscriberGroups,
+)
 from resolvers.websocket_handlers import KeepAliveTransportWSHandler
 from telemetry.metrics import count_subscription_closed, count_subscription_opened
 from telemetry.tracing import start_operation_span
@@ -99,7 +105,10 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
         if self._outbox is None:
             socket: Any = self.websocket
             self._outbox = ConnectionOutbox(
-                socket.ws.send_text, self.websocket.close, capacity=services.events.capacity
+                socket.ws.send_text,
+                self.websocket.close,
+                capacity=services.events.capacity,
+                direct=direct_frames_of(socket.ws.scope),
             )
         op_id = message["id"]
         member = GroupMember(op_id, context, self._outbox)
@@ -146,7 +155,7 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
                     if rendered is not None:
                         payload, subjects = rendered
                         member.record(subjects)
-                        await member.outbox.put(member.prefix + payload + "}")
+                        await member.outbox.put(member.frame(NextPayload(payload)))
                 position = batch[-1].id
         except BawabaError as error:
             await self._fail(subscription, error)

@@ -5,8 +5,11 @@
 A group is keyed by document, operation, variables, audience and language. For each live
 event it checks ``may_see_event``, executes the document once (the same resolvers,
 ``present_event`` and errors as the standard path) and encodes the payload once; each
-member's ``next`` message is that payload spliced behind its own operation id. Reads of a
-person's data are still recorded in the access audit for every member who received them.
+member's ``next`` message is that payload spliced behind its own operation id. Where the
+connection allows (``resolvers.direct_frames``), that message is a whole WebSocket frame
+written to the transport in the group's own loop: one event reaches every member without a
+task switch per member. Reads of a person's data are still recorded in the access audit for
+every member who received them.
 
 A member that resumes ``after`` a cursor first receives the change log's events up to the
 position at which it joined, rendered by the group's own renderer; the group's live events
@@ -32,8 +35,9 @@ from datasources.change_log import PermitEvent
 from datasources.loaders import Loaders
 from resolvers.access_log import record_access_by
 from resolvers.authorization import WATCH_ALL_PERMITS
-from resolvers.connection_outbox import ConnectionOutbox
+from resolvers.connection_outbox import ConnectionOutbox, Frame
 from resolvers.context import Context, Services
+from resolvers.direct_frames import text_frame_header
 from resolvers.error_reporting import present_errors
 from resolvers.live_status import may_see_event, present_event
 from resolvers.shared_documents import SharedDocument
@@ -70,20 +74,51 @@ class AccessCapture:
         self.subjects.append((record.subject_id, record.operation))
 
 
+class NextPayload:
+    """One event's payload for a group, encoded once, and each member's message built on it."""
+
+    __slots__ = ("_headers", "_tail", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tail: bytes | None = None
+        # Frame headers by frame length: members' ids are mostly of a few lengths.
+        self._headers: dict[int, bytes] = {}
+
+    def frame(self, prefix: bytes) -> bytes:
+        """The whole WebSocket text frame of the ``next`` message behind ``prefix``."""
+        tail = self._tail
+        if tail is None:
+            tail = self._tail = (self.text + "}").encode()
+        length = len(prefix) + len(tail)
+        header = self._headers.get(length)
+        if header is None:
+            header = self._headers[length] = text_frame_header(length)
+        return header + prefix + tail
+
+
 class GroupMember:
     """One subscription in a group: its operation id, connection and delivery position."""
 
-    __slots__ = ("context", "held", "outbox", "position", "prefix")
+    __slots__ = ("context", "direct", "held", "outbox", "position", "prefix", "prefix_bytes")
 
     def __init__(self, op_id: str, context: Context, outbox: ConnectionOutbox) -> None:
         self.prefix = '{"id":' + orjson.dumps(op_id).decode() + ',"type":"next","payload":'
+        self.prefix_bytes = self.prefix.encode()
         self.context = context
         self.outbox = outbox
+        self.direct = outbox.direct
         self.position = 0
         # Live events that arrive while the member catches up from the change log.
-        self.held: collections.deque[tuple[int, str, list[tuple[str, str]]]] | None = None
+        self.held: collections.deque[tuple[int, NextPayload, list[tuple[str, str]]]] | None = None
 
-    def deliver(self, event_id: int, payload: str, subjects: list[tuple[str, str]]) -> None:
+    def frame(self, payload: NextPayload) -> Frame:
+        """This member's ``next`` message: a whole frame, or text for ASGI to frame."""
+        if self.direct:
+            return payload.frame(self.prefix_bytes)
+        return self.prefix + payload.text + "}"
+
+    def deliver(self, event_id: int, payload: NextPayload, subjects: list[tuple[str, str]]) -> None:
         if self.held is not None:
             if len(self.held) >= self.outbox_capacity():
                 self.outbox.close_slow()
@@ -94,7 +129,10 @@ class GroupMember:
             return
         self.position = event_id
         self.record(subjects)
-        self.outbox.push(self.prefix + payload + "}")
+        if self.direct:  # the frame method, inlined: this runs for every delivery
+            self.outbox.push(payload.frame(self.prefix_bytes))
+        else:
+            self.outbox.push(self.prefix + payload.text + "}")
 
     def outbox_capacity(self) -> int:
         return self.context.services.events.capacity
@@ -191,9 +229,11 @@ class SubscriberGroup:
                     continue
                 if rendered is None:
                     continue
-                payload, subjects = rendered
+                payload, subjects = NextPayload(rendered[0]), rendered[1]
                 members = tuple(self.members)
                 for start in range(0, len(members), DELIVERY_SLICE):
+                    # One synchronous pass per slice: each member's frame goes to its
+                    # transport (or outbox) without a task switch.
                     for member in members[start : start + DELIVERY_SLICE]:
                         member.deliver(event.id, payload, subjects)
                     # Thousands of sends in one go would hold every request in the process

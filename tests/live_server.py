@@ -12,16 +12,29 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from resolvers.direct_frames import DirectFramesWebSocketProtocol
 from tests.gateway_processes import free_port
 
 
 @asynccontextmanager
-async def uvicorn_server(app: Starlette) -> AsyncIterator[tuple[int, uvicorn.Server]]:
-    """Serve ``app`` on a free local port in this event loop; yield the port and the server."""
+async def uvicorn_server(
+    app: Starlette, *, per_message_deflate: bool = False
+) -> AsyncIterator[tuple[int, uvicorn.Server]]:
+    """Serve ``app`` on a free local port in this event loop; yield the port and the server.
+
+    The WebSocket protocol and compression are those of ``gateway serve`` unless asked.
+    """
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws=DirectFramesWebSocketProtocol,
+        ws_per_message_deflate=per_message_deflate,
     )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -33,9 +46,9 @@ async def uvicorn_server(app: Starlette) -> AsyncIterator[tuple[int, uvicorn.Ser
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
+async def serving(app: Starlette, *, per_message_deflate: bool = False) -> AsyncIterator[str]:
     """Serve ``app`` on a free local port; yield its ws:// base URL."""
-    async with uvicorn_server(app) as (port, _):
+    async with uvicorn_server(app, per_message_deflate=per_message_deflate) as (port, _):
         yield f"ws://127.0.0.1:{port}"
 
 

@@ -246,6 +246,7 @@ def shared_tasks() -> list[asyncio.Task]:
     names = (
         "SubscriberGroup._run",
         "ConnectionOutbox._write",
+        "ConnectionOutbox._drain_direct",
         "FanOutTransportWSHandler._catch_up",
     )
     return [

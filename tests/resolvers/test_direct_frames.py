@@ -1,0 +1,146 @@
+"""Fan-out frames written straight to the transport: text frames, each with its own id; a peer
+whose transport backs up falls back to its outbox and is closed with 4499; compression keeps
+the standard ASGI path."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+
+import pytest
+import websockets
+
+from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
+from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE
+from resolvers.direct_frames import text_frame_header
+from resolvers.pagination import decode_sequence_cursor
+from resolvers.subscriber_groups import SubscriberGroup
+from tests.contract_documents import contract_document
+from tests.factories import permit_event
+from tests.live_server import TransportWS, serving
+from tests.permit_helpers import issue
+from tests.resolvers.test_subscriber_groups import next_frame, operator, settle
+
+LIVE = contract_document("dashboard/LivePermits.graphql")
+
+
+def only_group(gateway) -> SubscriberGroup:
+    groups = gateway.app.state.subscriber_groups
+    [key] = list(groups._groups)
+    return groups.group(key)
+
+
+def cursor_of(raw: str | bytes) -> int:
+    event = json.loads(raw)["payload"]["data"]["travelPermitStatusChanged"]
+    return decode_sequence_cursor(event["cursor"])
+
+
+def test_frame_headers_follow_rfc_6455() -> None:
+    assert text_frame_header(5) == b"\x81\x05"
+    assert text_frame_header(125) == b"\x81\x7d"
+    assert text_frame_header(126) == b"\x81\x7e\x00\x7e"
+    assert text_frame_header(65535) == b"\x81\x7e\xff\xff"
+    assert text_frame_header(65536) == b"\x81\x7f" + (65536).to_bytes(8, "big")
+
+
+@pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("per_message_deflate", [False, True], ids=["direct", "deflate"])
+async def test_each_subscriber_gets_a_text_frame_with_its_own_id(
+    fresh_gateway, per_message_deflate: bool
+) -> None:
+    async with (
+        serving(fresh_gateway.app, per_message_deflate=per_message_deflate) as url,
+        TransportWS.connect(url, operator(fresh_gateway, 1)) as first,
+        TransportWS.connect(url, operator(fresh_gateway, 2)) as second,
+    ):
+        await first.subscribe(LIVE, id="first-op")
+        await second.subscribe(LIVE, id="a-much-longer-operation-id-than-the-first")
+        await asyncio.sleep(0.2)
+        members = list(only_group(fresh_gateway).members)
+        await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
+        frames = [await next_frame(first), await next_frame(second)]
+
+    # Compression is per connection: its frames cannot be prepared once, so they go via ASGI.
+    assert {member.direct for member in members} == {not per_message_deflate}
+    assert frames[0].startswith('{"id":"first-op","type":"next","payload":{"data":')
+    assert frames[1].startswith('{"id":"a-much-longer-operation-id-than-the-first","type":"next"')
+    assert frames[0].split('"payload":', 1)[1] == frames[1].split('"payload":', 1)[1]
+    assert cursor_of(frames[0]) == cursor_of(frames[1])
+
+
+async def collect(client: TransportWS, into: list[int]) -> None:
+    while True:
+        message = json.loads(await client.socket.recv())
+        if message["type"] == "ping":
+            await client.send({"type": "pong"})
+        else:
+            into.append(cursor_of(json.dumps(message)))
+
+
+async def drained(group: SubscriberGroup) -> None:
+    while group._events:
+        await asyncio.sleep(0.001)
+
+
+@pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+async def test_a_peer_that_stops_reading_is_closed_4499_and_others_get_everything(
+    fresh_gateway,
+) -> None:
+    services = fresh_gateway.app.state.services
+    permit_id = demo_permit_id(1)
+    permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
+    capacity, services.events.capacity = services.events.capacity, 20
+    received: list[int] = []
+    try:
+        async with (
+            serving(fresh_gateway.app) as url,
+            TransportWS.connect(url, operator(fresh_gateway, 1)) as fast,
+            TransportWS.connect(url, operator(fresh_gateway, 2)) as stuck,
+        ):
+            await fast.subscribe(LIVE, id="fast")
+            await stuck.subscribe(LIVE, id="stuck")
+            await asyncio.sleep(0.2)
+            group = only_group(fresh_gateway)
+            [stuck_member] = [m for m in group.members if m.prefix.startswith('{"id":"stuck"')]
+            assert stuck_member.direct
+            shrink_send_buffer(stuck_member)
+            stuck.socket.transport.pause_reading()  # this peer stops reading
+            reader = asyncio.create_task(collect(fast, received))
+            start = services.events.position
+            count = 0
+            # Until its transport is past the high-water mark and its outbox overflows.
+            while not stuck_member.outbox.closed and count < 5000:
+                count += 1
+                services.events.deliver([permit_event(start + count, permit)], start + count)
+                await drained(group)
+            await settle(lambda: len(received) == count)
+            reader.cancel()
+            stuck.socket.transport.resume_reading()
+            seen, code = await read_until_closed(stuck)
+    finally:
+        services.events.capacity = capacity
+
+    assert stuck_member.outbox.closed
+    assert received == [start + n for n in range(1, count + 1)]  # in order, once each
+    assert code == SLOW_SUBSCRIBER_CLOSE_CODE
+    # What the slow peer got is an unbroken run from the start: no gap, no repeat.
+    assert 0 < len(seen) < count
+    assert seen == [start + n for n in range(1, len(seen) + 1)]
+
+
+def shrink_send_buffer(member) -> None:
+    """A small kernel buffer on the server's end, so its transport backs up sooner."""
+    server_side = member.outbox._direct._protocol.transport.get_extra_info("socket")
+    server_side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+
+
+async def read_until_closed(client: TransportWS) -> tuple[list[int], int | None]:
+    seen: list[int] = []
+    with contextlib.suppress(websockets.ConnectionClosed):
+        while True:
+            message = json.loads(await asyncio.wait_for(client.socket.recv(), 10))
+            if message["type"] == "next":
+                seen.append(cursor_of(json.dumps(message)))
+    return seen, client.socket.close_code
