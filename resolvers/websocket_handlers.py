@@ -48,7 +48,10 @@ class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 return
             if self.connection_acknowledged:
                 with contextlib.suppress(Exception):
-                    await self.send_message({"type": "ping"})
+                    await self.send_ping()
+
+    async def send_ping(self) -> None:
+        await self.send_message({"type": "ping"})
 
 
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):

@@ -144,3 +144,40 @@ async def read_until_closed(client: TransportWS) -> tuple[list[int], int | None]
             if message["type"] == "next":
                 seen.append(cursor_of(json.dumps(message)))
     return seen, client.socket.close_code
+
+
+@pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("per_message_deflate", [False, True], ids=["direct", "deflate"])
+async def test_subscribers_are_pinged_with_text_frames_and_silent_ones_dropped(
+    fresh_gateway, monkeypatch, per_message_deflate: bool
+) -> None:
+    from resolvers.websocket_handlers import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+
+    monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
+    monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)
+    async with (
+        serving(fresh_gateway.app, per_message_deflate=per_message_deflate) as url,
+        TransportWS.connect(url, operator(fresh_gateway, 1)) as answering,
+        TransportWS.connect(url, operator(fresh_gateway, 2)) as silent,
+    ):
+        await answering.subscribe(LIVE, id="answering")
+        await silent.subscribe(LIVE, id="silent")
+        await asyncio.sleep(0.1)
+        assert {m.direct for m in only_group(fresh_gateway).members} == {not per_message_deflate}
+        answer = asyncio.create_task(keep_answering(answering))  # pongs to every ping
+        pings: list[str | bytes] = []
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                pings.append(await asyncio.wait_for(silent.socket.recv(), 3))
+        await asyncio.sleep(0.5)
+        assert not answer.done() and answering.socket.close_code is None
+        answer.cancel()
+
+    assert len(pings) >= 2 and set(pings) == {'{"type":"ping"}'}  # text frames, as str
+    assert closed.value.rcvd.code == KEEP_ALIVE_CLOSE_CODE
+
+
+async def keep_answering(client: TransportWS) -> None:
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await client.receive(timeout=1)  # answers every ping with a pong
