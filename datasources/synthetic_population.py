@@ -419,6 +419,21 @@ async def _write(civil: SqlCivilRegistry, registry: SqlPassportRegistry, rows: _
     await asyncio.gather(write_civil(), write_passports())
 
 
+async def _builder_after(
+    civil: SqlCivilRegistry, *, adding: int, seed: int, today: date | None
+) -> _PopulationBuilder:
+    """A builder numbering on from the people already in the registry (the same seed and
+    registry give the same rows), for ``adding`` more."""
+    first_serial = await civil.count_people()
+    if first_serial + adding > MAX_SERIAL:
+        raise ValueError(f"synthetic national IDs run out past {MAX_SERIAL} people")
+    return _PopulationBuilder(
+        random.Random(seed + (first_serial << 64)),
+        first_serial=first_serial,
+        today=today or datetime.now(UTC).date(),
+    )
+
+
 async def seed_synthetic_population(
     civil: SqlCivilRegistry,
     passports: SqlPassportRegistry,
@@ -430,14 +445,7 @@ async def seed_synthetic_population(
     """Add ``population`` synthetic people with passports and permits; return how many."""
     if population <= 0:
         return 0
-    first_serial = await civil.count_people()
-    if first_serial + population > MAX_SERIAL:
-        raise ValueError(f"synthetic national IDs run out past {MAX_SERIAL} people")
-    builder = _PopulationBuilder(
-        random.Random(seed + (first_serial << 64)),
-        first_serial=first_serial,
-        today=today or datetime.now(UTC).date(),
-    )
+    builder = await _builder_after(civil, adding=population, seed=seed, today=today)
     added = 0
     while added < population:
         rows = builder.build_chunk(min(CHUNK_PEOPLE, population - added))
@@ -457,14 +465,8 @@ async def seed_measured_families(
     """Add ``count`` families of the benchmark's shape (three citizens in four): a guardian
     with five children of every condition, eligible, married or over the age limit, and
     three permits each in every status. Returns the guardians' national IDs, in order."""
-    first_serial = await civil.count_people()
-    if first_serial + count * (1 + len(MEASURED_AGE_RANGES)) > MAX_SERIAL:
-        raise ValueError(f"synthetic national IDs run out past {MAX_SERIAL} people")
-    builder = _PopulationBuilder(
-        random.Random(seed + (first_serial << 64)),
-        first_serial=first_serial,
-        today=today or datetime.now(UTC).date(),
-    )
+    people = count * (1 + len(MEASURED_AGE_RANGES))
+    builder = await _builder_after(civil, adding=people, seed=seed, today=today)
     rows = _Rows()
     guardians = [
         builder.add_measured_family(rows, citizen=index % 4 != 3) for index in range(count)

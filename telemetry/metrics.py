@@ -100,63 +100,35 @@ RATE_LIMIT_REJECTIONS = Counter(
 )
 
 
-# A labelled child found once per label values: ``labels()`` takes a lock and checks its
-# arguments on every call, a dozen times per request on the hot path. Label values are
-# bounded (operation names, codes, registries, loaders), the caches more so.
-_children = lru_cache(maxsize=4096)
-
-
-@_children
-def _requests(operation: str, outcome: str) -> Counter:
-    return REQUESTS.labels(operation, outcome)
-
-
-@_children
-def _request_duration(operation: str) -> Histogram:
-    return REQUEST_DURATION.labels(operation)
-
-
-@_children
-def _errors(code: str) -> Counter:
-    return ERRORS.labels(code)
-
-
-@_children
-def _registry_calls(registry: str, result: str) -> Counter:
-    return REGISTRY_CALLS.labels(registry, result)
-
-
-@_children
-def _registry_call_duration(registry: str) -> Histogram:
-    return REGISTRY_CALL_DURATION.labels(registry)
-
-
-@_children
-def _batch_size(loader: str) -> Histogram:
-    return DATALOADER_BATCH_SIZE.labels(loader)
+@lru_cache(maxsize=4096)
+def _child(metric: Counter | Histogram, *labels: str) -> Counter | Histogram:
+    """``metric``'s child for ``labels``, found once: ``labels()`` takes a lock and checks its
+    arguments on every call, a dozen times per request on the hot path. Label values are
+    bounded (operation names, codes, registries, loaders), the cache more so."""
+    return metric.labels(*labels)
 
 
 def record_request(
     *, operation: str, outcome: str, seconds: float, error_codes: Iterable[str]
 ) -> None:
-    _requests(operation, outcome).inc()
-    _request_duration(operation).observe(seconds)
+    _child(REQUESTS, operation, outcome).inc()
+    _child(REQUEST_DURATION, operation).observe(seconds)  # type: ignore[union-attr]
     record_errors(error_codes)
 
 
 def record_errors(codes: Iterable[str]) -> None:
     """Codes sent to a client: in a request's errors, or closing a WebSocket."""
     for code in codes:
-        _errors(code).inc()
+        _child(ERRORS, code).inc()
 
 
 def record_registry_call(registry: str, result: str, seconds: float) -> None:
-    _registry_calls(registry, result).inc()
-    _registry_call_duration(registry).observe(seconds)
+    _child(REGISTRY_CALLS, registry, result).inc()
+    _child(REGISTRY_CALL_DURATION, registry).observe(seconds)  # type: ignore[union-attr]
 
 
 def record_batch(loader: str, size: int) -> None:
-    _batch_size(loader).observe(size)
+    _child(DATALOADER_BATCH_SIZE, loader).observe(size)  # type: ignore[union-attr]
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
 import websockets
@@ -32,6 +33,22 @@ def only_group(gateway) -> SubscriberGroup:
     return groups.group(key)
 
 
+@contextlib.asynccontextmanager
+async def two_dashboards(
+    gateway, ids: tuple[str, str], per_message_deflate: bool = False
+) -> AsyncIterator[tuple[TransportWS, TransportWS]]:
+    """Two operators' connections, each subscribed to ``LivePermits`` (one group)."""
+    async with (
+        serving(gateway.app, per_message_deflate=per_message_deflate) as url,
+        TransportWS.connect(url, operator(gateway, 1)) as first,
+        TransportWS.connect(url, operator(gateway, 2)) as second,
+    ):
+        await first.subscribe(LIVE, id=ids[0])
+        await second.subscribe(LIVE, id=ids[1])
+        await asyncio.sleep(0.2)
+        yield first, second
+
+
 def cursor_of(raw: str | bytes) -> int:
     event = json.loads(raw)["payload"]["data"]["travelPermitStatusChanged"]
     return decode_sequence_cursor(event["cursor"])
@@ -50,14 +67,8 @@ def test_frame_headers_follow_rfc_6455() -> None:
 async def test_each_subscriber_gets_a_text_frame_with_its_own_id(
     fresh_gateway, per_message_deflate: bool
 ) -> None:
-    async with (
-        serving(fresh_gateway.app, per_message_deflate=per_message_deflate) as url,
-        TransportWS.connect(url, operator(fresh_gateway, 1)) as first,
-        TransportWS.connect(url, operator(fresh_gateway, 2)) as second,
-    ):
-        await first.subscribe(LIVE, id="first-op")
-        await second.subscribe(LIVE, id="a-much-longer-operation-id-than-the-first")
-        await asyncio.sleep(0.2)
+    ids = ("first-op", "a-much-longer-operation-id-than-the-first")
+    async with two_dashboards(fresh_gateway, ids, per_message_deflate) as (first, second):
         members = list(only_group(fresh_gateway).members)
         await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
         frames = [await next_frame(first), await next_frame(second)]
@@ -155,14 +166,8 @@ async def test_subscribers_are_pinged_with_text_frames_and_silent_ones_dropped(
 
     monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
     monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)
-    async with (
-        serving(fresh_gateway.app, per_message_deflate=per_message_deflate) as url,
-        TransportWS.connect(url, operator(fresh_gateway, 1)) as answering,
-        TransportWS.connect(url, operator(fresh_gateway, 2)) as silent,
-    ):
-        await answering.subscribe(LIVE, id="answering")
-        await silent.subscribe(LIVE, id="silent")
-        await asyncio.sleep(0.1)
+    ids = ("answering", "silent")
+    async with two_dashboards(fresh_gateway, ids, per_message_deflate) as (answering, silent):
         assert {m.direct for m in only_group(fresh_gateway).members} == {not per_message_deflate}
         answer = asyncio.create_task(keep_answering(answering))  # pongs to every ping
         pings: list[str | bytes] = []
