@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Row
@@ -26,6 +24,9 @@ from sqlalchemy.types import TypeDecorator
 
 from errors import RegistryTimeout, RegistryUnavailable
 from telemetry.metrics import record_registry_call
+
+if TYPE_CHECKING:  # purgatory exports its factory, not the breaker it hands out
+    from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 
 def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -232,8 +233,8 @@ class GuardedCall:
         except OpenedState as error:
             self._record("circuit_open")
             raise RegistryUnavailable(registry=guard.name) from error
-        except BaseException:
-            self._record(_result_of(sys.exception()))
+        except BaseException as error:
+            self._record(_result_of(error))
             raise
         self._timeout = asyncio.timeout(guard.timeout)
         await self._timeout.__aenter__()

@@ -150,8 +150,7 @@ class _ObjectSource:
             arguments = self._fixed_arguments(plan)
             if arguments is not None and callable(plan.strawberry_field.base_resolver.wrapped_func):
                 return self._resolver(index, plan, key, arguments)
-        self.names[f"P{index}"] = plan
-        self._general(index, key, "run._execute_field", f"P{index}, source")
+        self._general(index, plan, key)
 
     def _fixed_arguments(self, plan: FieldPlan) -> dict[str, Any] | None:
         """The resolver's keyword arguments when they are the same for every request: none,
@@ -222,12 +221,15 @@ class _ObjectSource:
         emit(f"            r[{key}] = None")
         emit("        else:")
 
-    def _general(self, index: int, key: str, call: str, arguments: str, indent: str = "") -> None:
+    def _general(self, index: int, plan: FieldPlan, key: str) -> None:
+        """The field the way ``CompiledRun`` reads and completes any field."""
+        self.names[f"P{index}"] = plan
         emit = self.lines.append
-        emit(f"{indent}        x = {call}({arguments}, Path(path, {key}, {self.type_name!r}))")
-        emit(f"{indent}        r[{key}] = x")
-        emit(f"{indent}        if is_awaitable(x):")
-        emit(f"{indent}            pending.append({key})")
+        where = f"Path(path, {key}, {self.type_name!r})"
+        emit(f"        x = run._execute_field(P{index}, source, {where})")
+        emit(f"        r[{key}] = x")
+        emit("        if is_awaitable(x):")
+        emit(f"            pending.append({key})")
 
     def _general_completion(self, index: int, key: str) -> None:
         """Hand ``v`` to the run's general completion (errors, awaitables, unusual values)."""
