@@ -45,15 +45,21 @@ def row(page, number: str, status: str):
     return page.locator(f'#board-rows tr[data-permit="{number}"][data-status="{status}"]')
 
 
+async def pending_permit_on_the_board(page, served, gateway) -> dict[str, str]:
+    """Sign in as the operator, issue Sara a permit, and wait for its PENDING row."""
+    await sign_in_as_operator(page, served, gateway)
+    permit: dict[str, str] = (await issue(gateway, GUARDIAN.national_id, SARA.national_id))[
+        "permit"
+    ]
+    await row(page, permit["number"], "PENDING").wait_for()
+    return permit
+
+
 async def test_the_console_shows_pending_then_approved_within_two_seconds_of_the_review(
     browser_page, served, fresh_gateway
 ) -> None:
     page = browser_page.page
-    await sign_in_as_operator(page, served, fresh_gateway)
-
-    created = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
-    number = created["permit"]["number"]
-    await row(page, number, "PENDING").wait_for()
+    number = (await pending_permit_on_the_board(page, served, fresh_gateway))["number"]
     await fresh_gateway.app.state.agency_review.review_due()
     await row(page, number, "APPROVED").wait_for(timeout=2000)
 
@@ -70,10 +76,8 @@ async def test_after_a_network_drop_the_board_resumes_without_losing_or_repeatin
     browser_page, served, fresh_gateway
 ) -> None:
     page = browser_page.page
-    await sign_in_as_operator(page, served, fresh_gateway)
-    created = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
-    number = created["permit"]["number"]
-    await row(page, number, "PENDING").wait_for()
+    permit = await pending_permit_on_the_board(page, served, fresh_gateway)
+    number = permit["number"]
 
     # The network goes: the socket dies without a close frame and no new one can open.
     await browser_page.context.set_offline(True)
@@ -84,7 +88,7 @@ async def test_after_a_network_drop_the_board_resumes_without_losing_or_repeatin
 
     await row(page, number, "APPROVED").wait_for()
     await page.locator('#connection[data-state="live"]').wait_for()
-    await cancel(fresh_gateway, GUARDIAN.national_id, created["permit"]["id"])
+    await cancel(fresh_gateway, GUARDIAN.national_id, permit["id"])
     await row(page, number, "CANCELLED").wait_for()  # live events come after the replay
 
     statuses = await page.locator(f'#board-rows tr[data-permit="{number}"]').evaluate_all(

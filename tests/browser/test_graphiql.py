@@ -27,12 +27,17 @@ async def run_with_headers(page, headers: dict[str, str]) -> None:
     await page.locator(".graphiql-execute-button").click()
 
 
+async def open_graphiql(page, url: str) -> None:
+    """The GraphiQL page, once it shows the contract's documents as tabs."""
+    await page.goto(f"{url}/graphql")
+    await page.locator(".graphiql-tab", has_text="MyFamily").wait_for()
+
+
 async def test_graphiql_runs_my_family_with_a_token_in_the_headers_editor(
     browser_page, served, fresh_gateway
 ) -> None:
     page = browser_page.page
-    await page.goto(f"{served.url}/graphql")
-    await page.locator(".graphiql-tab", has_text="MyFamily").wait_for()
+    await open_graphiql(page, served.url)
 
     await run_with_headers(
         page, {"Authorization": f"Bearer {fresh_gateway.token(GUARDIAN.national_id)}"}
@@ -50,8 +55,7 @@ async def test_graphiql_runs_my_family_with_a_token_in_the_headers_editor(
 
 async def test_graphiql_offers_every_contract_document_as_a_tab(browser_page, served) -> None:
     page = browser_page.page
-    await page.goto(f"{served.url}/graphql")
-    await page.locator(".graphiql-tab", has_text="MyFamily").wait_for()
+    await open_graphiql(page, served.url)
 
     titles = await page.locator(".graphiql-tab").all_inner_texts()
     names = {title.strip() for title in titles}
@@ -64,7 +68,7 @@ async def test_graphiql_runs_a_subscription_over_websocket_with_the_headers_as_c
     browser_page, served, fresh_gateway
 ) -> None:
     page = browser_page.page
-    await page.goto(f"{served.url}/graphql")
+    await open_graphiql(page, served.url)
     await page.locator(".graphiql-tab", has_text="LivePermits").click()
     fan_out = fresh_gateway.app.state.services.events
     before = fan_out.subscriber_count
