@@ -12,6 +12,7 @@ import hashlib
 import logging
 import queue
 import re
+import sys
 import time
 from collections.abc import Collection
 from logging.handlers import QueueHandler, QueueListener
@@ -79,7 +80,7 @@ def queued_json_handler() -> QueueHandler:
     global _listener
     _stop_listener()
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    writer = logging.StreamHandler()
+    writer = _StandardErrorWriter()
     writer.setFormatter(logging.Formatter("%(message)s"))  # the line is already JSON
     _listener = QueueListener(records, writer)
     _listener.start()
@@ -89,6 +90,20 @@ def queued_json_handler() -> QueueHandler:
 
 
 _listener: QueueListener | None = None
+
+
+class _StandardErrorWriter(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is when a line is written, as logging's last-resort
+    handler does: the writer thread outlives whatever stream was current when it started
+    (a test's captured output, closed once that test ends)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
 
 
 @atexit.register
