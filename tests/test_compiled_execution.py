@@ -44,6 +44,7 @@ from settings import Settings
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document
 from tests.factories import make_family
+from tests.permit_helpers import day, permit_input
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 PERMIT_DETAILS = contract_document("frontend/PermitDetails.graphql")
@@ -363,15 +364,12 @@ class SeededRandomness:
 def mutation_steps() -> list[tuple[str, str | None, dict[str, Any], str | None]]:
     """(document, operation, variables, viewer's national ID) in order; "$permit" is the
     ID of the permit the first step issues."""
-    start = date.today() + timedelta(days=200)
-    issue = {
-        "travellerNationalId": SARA.national_id,
-        "kind": "SINGLE_TRIP",
-        "destinations": ["FR"],
-        "validFrom": start.isoformat(),
-        "validUntil": (start + timedelta(days=10)).isoformat(),
-        "idempotencyKey": "differential-paris",
-    }
+    issue = permit_input(
+        SARA.national_id,
+        validFrom=day(200),
+        validUntil=day(210),
+        idempotencyKey="differential-paris",
+    )
     other_family = encode_global_id("TravelPermit", demo_permit_id(DEMO_PERMITS))
     guardian = GUARDIAN.national_id
     renewal = {
