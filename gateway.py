@@ -29,37 +29,37 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from datasources.agency_review import AgencyReview, run_agency_review
-from datasources.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
-from datasources.change_log import ChangeLogReader
-from datasources.cost_budgets import open_cost_budgets
 from datasources.country_directory import CountryDirectory
-from datasources.demo_population import demo_person
 from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus, wake_on_commit
-from datasources.partner_keys import SqlPartnerKeyStore
-from datasources.permit_statistics import SqlPermitStatistics
-from datasources.rate_limit_store import open_rate_limiter
+from datasources.gateway_store.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
+from datasources.gateway_store.cost_budgets import open_cost_budgets
+from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
+from datasources.gateway_store.rate_limit_store import open_rate_limiter
+from datasources.passports.change_log import ChangeLogReader
+from datasources.passports.permit_statistics import SqlPermitStatistics
 from datasources.stores import OpenStores, open_stores, prepare_stores
+from demo.agency_review import AgencyReview, run_agency_review
+from demo.demo_population import demo_person
 from errors import RegistryError
+from execution.compiled.operations import compile_trusted
+from execution.schema import GatewaySchema, build_schema
 from i18n.catalog import MessageCatalog
-from resolvers.access_tokens import issue_access_token
-from resolvers.authentication import Authenticator, RevokedSessions
-from resolvers.compiled_requests import compile_trusted
+from live.direct_frames import DirectFramesWebSocketProtocol
 from resolvers.context import GatewayStore, Policy, Registries, Services
-from resolvers.direct_frames import DirectFramesWebSocketProtocol
-from resolvers.graphql_view import GatewayGraphQL
-from resolvers.http_hygiene import RequestHygiene
-from resolvers.metrics_endpoint import MetricsAccess, MetricsEndpoint
 from resolvers.national_ids import is_valid_national_id
 from resolvers.notifications import Notifier
-from resolvers.operation_limits import OperationLimits
-from resolvers.rate_limits import RateLimits
-from resolvers.request_limits import BodySizeLimit
-from resolvers.request_log import JSON_LOG_CONFIG, use_json_logs
-from resolvers.trusted_documents import TrustedDocuments, build_manifest
-from schema import GatewaySchema, build_schema
+from security.access_tokens import issue_access_token
+from security.authentication import Authenticator, RevokedSessions
+from security.body_limit import BodySizeLimit
+from security.operation_limits import OperationLimits
+from security.rate_limits import RateLimits
+from security.trusted_documents import TrustedDocuments, build_manifest
+from server.graphql_view import GatewayGraphQL
+from server.http_hygiene import RequestHygiene
 from settings import Settings
 from telemetry.metrics import mark_process_dead, metrics_shared_by
+from telemetry.metrics_endpoint import MetricsAccess, MetricsEndpoint
+from telemetry.request_log import JSON_LOG_CONFIG, use_json_logs
 from telemetry.tracing import HttpServerSpans, Tracing, untraced
 from web.pages import Pages
 
@@ -341,7 +341,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
             # second, protocol-level ping per connection would double that traffic.
             ws_ping_interval=None,
             # Fan-out writes each subscriber's frame straight to its transport (see
-            # resolvers/direct_frames.py); per-message deflate would rule that out and cost a
+            # live/direct_frames.py); per-message deflate would rule that out and cost a
             # compressor per connection, for messages of a few hundred bytes.
             ws=DirectFramesWebSocketProtocol,
             ws_per_message_deflate=False,
@@ -356,7 +356,7 @@ def command_migrate(_: argparse.Namespace) -> int:
 
 
 def command_seed(arguments: argparse.Namespace) -> int:
-    from datasources.synthetic_population import seed_synthetic_population
+    from demo.synthetic_population import seed_synthetic_population
 
     settings = Settings()
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from datasources.synthetic_population import seed_measured_families, seed_synthetic_population
+from demo.synthetic_population import seed_measured_families, seed_synthetic_population
 from gateway import open_stores, prepare_stores
-from resolvers.access_tokens import issue_access_token
+from security.access_tokens import issue_access_token
 from settings import Settings
 
 STORES = ("civil", "passport", "gateway")

@@ -45,9 +45,9 @@ sys.path.insert(0, str(ROOT))
 from fanout_report import NEVER_OPENED, Received, report  # noqa: E402
 from lean_ws_client import LeanTransportWS, ProtocolViolation  # noqa: E402
 
-from resolvers.access_tokens import issue_access_token  # noqa: E402
 from resolvers.national_ids import luhn_check_digit  # noqa: E402
 from resolvers.pagination import decode_sequence_cursor  # noqa: E402
+from security.access_tokens import issue_access_token  # noqa: E402
 
 LIVE = (ROOT / "contract/dashboard/LivePermits.graphql").read_text()
 WATCH = (ROOT / "contract/frontend/WatchMyPermits.graphql").read_text()
@@ -361,7 +361,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="load client processes")
     parser.add_argument(
         "--ws",
-        default="resolvers.direct_frames:DirectFramesWebSocketProtocol",
+        default="live.direct_frames:DirectFramesWebSocketProtocol",
         help="uvicorn's --ws choice (the default is what `gateway serve` runs)",
     )
     parser.add_argument("--port", type=int, default=8600)

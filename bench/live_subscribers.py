@@ -29,9 +29,9 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from resolvers.access_tokens import issue_access_token  # noqa: E402
 from resolvers.national_ids import luhn_check_digit  # noqa: E402
 from resolvers.pagination import decode_sequence_cursor  # noqa: E402
+from security.access_tokens import issue_access_token  # noqa: E402
 from tests.gateway_processes import free_port  # noqa: E402
 
 LIVE = (ROOT / "contract/dashboard/LivePermits.graphql").read_text()

@@ -30,10 +30,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from datasources.demo_population import GUARDIAN, SARA, demo_permit_id  # noqa: E402
+from demo.demo_population import GUARDIAN, SARA, demo_permit_id  # noqa: E402
 from gateway import open_stores, prepare_stores  # noqa: E402
-from resolvers.access_tokens import issue_access_token  # noqa: E402
 from resolvers.global_ids import encode_global_id  # noqa: E402
+from security.access_tokens import issue_access_token  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.gateway_processes import free_port  # noqa: E402
 

@@ -21,12 +21,12 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from datasources.partner_keys import SqlPartnerKeyStore
+from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
 from gateway import TIMEZONE, utc_now
 from gateway import create_app as create_gateway_app
-from resolvers.authentication import Authenticator, RevokedSessions
 from resolvers.context import Context
-from resolvers.graphql_view import GatewayGraphQL
+from security.authentication import Authenticator, RevokedSessions
+from server.graphql_view import GatewayGraphQL
 from settings import Settings
 
 

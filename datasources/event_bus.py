@@ -26,7 +26,7 @@ from sqlalchemy import event as sql_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from datasources.change_log import ChangeLogReader, PermitEvent
+from datasources.passports.change_log import ChangeLogReader, PermitEvent
 from datasources.records import PermitKind, PermitStatus, TravelPermit
 from errors import RegistryError
 from telemetry.metrics import record_relay_lag

@@ -11,19 +11,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from datasources.access_audit import SqlAccessAuditLog
 from datasources.civil_registry import SqlCivilRegistry
-from datasources.credential_store import SqlCredentialStore
-from datasources.demo_population import seed_demo_credentials, seed_demo_population
+from datasources.gateway_store.access_audit import SqlAccessAuditLog
+from datasources.gateway_store.credential_store import SqlCredentialStore
+from datasources.gateway_store.notification_store import SqlNotificationStore
+from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
+from datasources.gateway_store.sms_outbox import OutboxSmsGateway
 from datasources.migrations import upgrade_to_latest
-from datasources.notification_store import SqlNotificationStore
-from datasources.partner_keys import SqlPartnerKeyStore
-from datasources.passport_registry import SqlPassportRegistry
-from datasources.passport_renewals import SqlPassportRenewals
-from datasources.permit_office import SqlPermitOffice
+from datasources.passports.passport_registry import SqlPassportRegistry
+from datasources.passports.passport_renewals import SqlPassportRenewals
+from datasources.passports.permit_office import SqlPermitOffice
 from datasources.redis_store import RedisStore
-from datasources.sms_gateway import OutboxSmsGateway
 from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
+from demo.demo_population import seed_demo_credentials, seed_demo_population
 from settings import Settings
 
 logger = logging.getLogger("bawaba")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasources.access_audit import AccessRecord
+from datasources.gateway_store.access_audit import AccessRecord
 from datasources.records import LocalizedText
 from resolvers.context import Context, Info
 from resolvers.pagination import Connection, sequence_connection, sequence_page
-from resolvers.viewer import CallerKind
+from security.viewer import CallerKind
 
 
 def accessor_kind(context: Context) -> str:

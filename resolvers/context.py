@@ -10,26 +10,26 @@ import strawberry
 from opentelemetry.trace import Tracer
 from starlette.websockets import WebSocket
 
-from datasources.access_audit import SqlAccessAuditLog
-from datasources.attempt_counters import AttemptCounters
-from datasources.change_log import ChangeLogReader
 from datasources.country_directory import CountryDirectory
-from datasources.credential_store import SqlCredentialStore
 from datasources.event_bus import EventFanOut
+from datasources.gateway_store.access_audit import SqlAccessAuditLog
+from datasources.gateway_store.attempt_counters import AttemptCounters
+from datasources.gateway_store.credential_store import SqlCredentialStore
+from datasources.gateway_store.notification_store import SqlNotificationStore
+from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
+from datasources.gateway_store.sms_outbox import SmsGateway
 from datasources.loaders import Loaders
-from datasources.notification_store import SqlNotificationStore
-from datasources.partner_keys import SqlPartnerKeyStore
-from datasources.permit_statistics import SqlPermitStatistics
+from datasources.passports.change_log import ChangeLogReader
+from datasources.passports.permit_statistics import SqlPermitStatistics
 from datasources.registry_interfaces import (
     CivilRegistry,
     PassportRegistry,
     PassportRenewals,
     PermitOffice,
 )
-from datasources.sms_gateway import SmsGateway
 from i18n.catalog import Locale, MessageCatalog
-from resolvers.rate_limits import RateLimits
-from resolvers.viewer import Viewer
+from security.rate_limits import RateLimits
+from security.viewer import Viewer
 
 
 @dataclass(frozen=True, slots=True)

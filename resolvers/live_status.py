@@ -12,16 +12,16 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasources.change_log import PermitEvent
 from datasources.event_bus import SubscriberTooSlow
+from datasources.passports.change_log import PermitEvent
 from datasources.records import PermitStatus, TravelPermit
 from errors import BawabaError, NotAuthorized, RegistryUnavailable
+from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON
 from resolvers.authorization import WATCH_ALL_PERMITS
-from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON
 from resolvers.context import Context, Info
 from resolvers.family import Reason
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
-from resolvers.viewer import Viewer
+from security.viewer import Viewer
 from telemetry.metrics import open_subscription
 
 MAX_SUBSCRIPTIONS_PER_PERSON = 10

@@ -13,12 +13,12 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasources.change_log import PermitEvent
 from datasources.event_bus import EventFanOut, SubscriberTooSlow
-from datasources.notification_store import SqlNotificationStore, StoredNotification
+from datasources.gateway_store.notification_store import SqlNotificationStore, StoredNotification
+from datasources.gateway_store.sms_outbox import SmsGateway, SmsMessage
+from datasources.passports.change_log import PermitEvent
 from datasources.records import PermitStatus
 from datasources.registry_interfaces import CivilRegistry
-from datasources.sms_gateway import SmsGateway, SmsMessage
 from errors import BawabaError
 from i18n.catalog import Locale, MessageCatalog
 from resolvers.context import Context, Info

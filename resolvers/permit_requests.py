@@ -26,8 +26,8 @@ from resolvers.context import Context, Info
 from resolvers.global_ids import decode_global_id
 from resolvers.permit_rules import PermitRequest, check_permit_request, normalized_destinations
 from resolvers.permits import PERMIT_TYPE
-from resolvers.rate_limits import spend
 from resolvers.user_errors import UserError, user_error
+from security.rate_limits import spend
 
 MAX_CANCEL_REASON_LENGTH = 200
 

@@ -13,9 +13,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from resolvers.access_tokens import issue_access_token
 from resolvers.context import Context
 from resolvers.user_errors import UserError, user_error
+from security.access_tokens import issue_access_token
 
 
 @dataclass(frozen=True, slots=True)

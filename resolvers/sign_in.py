@@ -15,14 +15,14 @@ from datetime import datetime
 
 import strawberry
 
-from datasources.sms_gateway import SmsMessage, mask_phone_number
+from datasources.gateway_store.sms_outbox import SmsMessage, mask_phone_number
 from resolvers.context import Context, Info
 from resolvers.national_ids import is_valid_national_id
-from resolvers.passwords import password_matches
-from resolvers.rate_limits import spend
 from resolvers.sessions import SessionResult, end_session, open_session, refresh_session
-from resolvers.sign_in_limits import SignInLimits
 from resolvers.user_errors import UserError, user_error
+from security.passwords import password_matches
+from security.rate_limits import spend
+from security.sign_in_limits import SignInLimits
 
 CODE_DIGITS = 6
 

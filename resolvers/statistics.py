@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from datasources.permit_statistics import DayCounts
+from datasources.passports.permit_statistics import DayCounts
 from datasources.records import PermitStatus
 from errors import InputRejected
 from resolvers.context import Info

@@ -184,7 +184,7 @@ class Gateway:
         return [s for s in self.statements if "change_log" not in s]
 
     def token(self, national_id: str, scopes: tuple[str, ...] = ()) -> str:
-        from resolvers.access_tokens import issue_access_token
+        from security.access_tokens import issue_access_token
 
         return issue_access_token(self.settings.secret_key, national_id, scopes=scopes)
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from datasources.loaders import Loaders
-from datasources.passport_registry import passports, permit_status_changes
+from datasources.passports.passport_registry import passports, permit_status_changes
 from resolvers.national_ids import luhn_check_digit
 
 _sequence = itertools.count(1)
@@ -119,7 +119,7 @@ async def make_family(
 def dashboard_context(services: Any, **overrides: Any) -> Any:
     """A request context for a dashboard operator (``permits:watch-all``), built directly."""
     from resolvers.context import Context
-    from resolvers.viewer import CallerKind, Viewer
+    from security.viewer import CallerKind, Viewer
 
     values: dict[str, Any] = {
         "viewer": Viewer(
@@ -138,7 +138,7 @@ def dashboard_context(services: Any, **overrides: Any) -> Any:
 
 def permit_event(sequence: int, permit: Any, status: str = "APPROVED") -> Any:
     """A change-log event about ``permit``, as the relay would deliver it."""
-    from datasources.change_log import PermitEvent
+    from datasources.passports.change_log import PermitEvent
     from datasources.records import PermitStatus
 
     return PermitEvent(

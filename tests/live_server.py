@@ -12,7 +12,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
-from resolvers.direct_frames import DirectFramesWebSocketProtocol
+from live.direct_frames import DirectFramesWebSocketProtocol
 from tests.gateway_processes import free_port
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from datasources.passport_tables import change_log, permit_status_changes, travel_permits
+from datasources.passports.tables import change_log, permit_status_changes, travel_permits
 from tests.contract_documents import contract_document
 
 ISSUE = contract_document("frontend/IssueTravelPermit.graphql")

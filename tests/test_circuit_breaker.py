@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from datasources.demo_population import GUARDIAN
+from demo.demo_population import GUARDIAN
 from gateway import create_app, prepare_stores
-from resolvers.access_tokens import issue_access_token
+from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.contract_documents import contract_document

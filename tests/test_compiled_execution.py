@@ -25,7 +25,7 @@ import strawberry.schema.schema as strawberry_schema_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datasources.demo_population import (
+from demo.demo_population import (
     DEMO_PEOPLE,
     EXPIRING_RESIDENT,
     FAISAL,
@@ -35,11 +35,11 @@ from datasources.demo_population import (
     SARA,
     demo_permit_id,
 )
+from execution.compiled.compiler import compile_documents
+from execution.compiled.operations import CompiledOperations
 from gateway import create_app, prepare_stores
-from resolvers.access_tokens import issue_access_token
-from resolvers.compiled_requests import CompiledOperations
 from resolvers.global_ids import encode_global_id
-from resolvers.plan_compiler import compile_documents
+from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document

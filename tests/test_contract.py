@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from datasources.demo_population import GUARDIAN, demo_permit_id
+from demo.demo_population import GUARDIAN, demo_permit_id
+from execution.schema import build_schema
 from gateway import create_app  # noqa: F401  (the app must import cleanly)
 from i18n.catalog import MessageCatalog
 from resolvers.global_ids import encode_global_id
-from schema import build_schema
 from tests.contract_documents import CONTRACT_DIR, contract_document
 
 CONTRACT = CONTRACT_DIR
@@ -92,7 +92,7 @@ async def test_login_runs_against_demo_data(fresh_gateway) -> None:
 async def test_verify_travel_permit_runs_against_demo_data(fresh_gateway) -> None:
     from datetime import date, timedelta
 
-    from datasources.demo_population import SARA
+    from demo.demo_population import SARA
 
     store = fresh_gateway.app.state.registries.partner_keys
     _, key = await store.create("Border control", ["permits:verify"], at=fresh_gateway.clock())

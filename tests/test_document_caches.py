@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from datasources.demo_population import GUARDIAN
+from demo.demo_population import GUARDIAN
 from tests.contract_documents import contract_document
 
 

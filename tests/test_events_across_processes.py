@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from datasources.demo_population import GUARDIAN, SARA
+from demo.demo_population import GUARDIAN, SARA
 from gateway import prepare_stores
-from resolvers.access_tokens import issue_access_token
+from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import postgres_databases
 from tests.contract_documents import contract_document

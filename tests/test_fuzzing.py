@@ -13,8 +13,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from datasources.demo_population import GUARDIAN
-from resolvers.access_tokens import issue_access_token
+from demo.demo_population import GUARDIAN
+from security.access_tokens import issue_access_token
 from tests.conftest import GENEROUS_LIMITS
 from tests.gateway_processes import gateway_process
 

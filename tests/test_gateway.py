@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 import gateway as gateway_module
-from datasources.demo_population import GUARDIAN, OPERATOR
-from resolvers.access_tokens import read_access_token
+from demo.demo_population import GUARDIAN, OPERATOR
+from security.access_tokens import read_access_token
 from settings import PLACEHOLDER_SECRET, Settings
 from tests.conftest import TEST_SECRET, serving_settings
 

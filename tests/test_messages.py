@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import errors
-from datasources.demo_population import permit_rows
 from datasources.records import PermitStatus
+from demo.demo_population import permit_rows
 from i18n.catalog import MessageCatalog, negotiate_locale
 from resolvers.family import EligibilityCode
 from resolvers.notifications import NOTIFIED

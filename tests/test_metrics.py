@@ -18,14 +18,14 @@ from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 from purgatory import AsyncCircuitBreakerFactory
 
-from datasources.demo_population import GUARDIAN, SARA
 from datasources.sql_engine import RegistryGuard
+from demo.demo_population import GUARDIAN, SARA
 from errors import RegistryTimeout, RegistryUnavailable
 from gateway import prepare_stores
-from resolvers.access_tokens import issue_access_token
-from resolvers.metrics_endpoint import MetricsAccess, MetricsAddressRefused, MetricsTokenRefused
+from security.access_tokens import issue_access_token
 from settings import Settings
 from telemetry.metrics import exposition
+from telemetry.metrics_endpoint import MetricsAccess, MetricsAddressRefused, MetricsTokenRefused
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, make_settings, serving_settings
 from tests.contract_documents import contract_document
 from tests.gateway_processes import gateway_process

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.demo_population import GUARDIAN
+from demo.demo_population import GUARDIAN
 from tests.sign_in_flow import start_login
 
 DEEP = "{ me { " + "dependents { person { " * 5 + "nationalId" + " } }" * 5 + " } }"
@@ -59,10 +59,10 @@ async def test_each_attack_is_refused_with_its_code(gateway, document, code) -> 
 async def test_every_contract_document_stays_within_the_limits(gateway, contract_dir) -> None:
     from graphql import parse, validate
 
-    from schema import GatewaySchema  # noqa: F401
+    from execution.schema import GatewaySchema  # noqa: F401
 
     schema = gateway.app.state.schema
-    from resolvers.operation_limits import OperationLimits, build_limit_rules
+    from security.operation_limits import OperationLimits, build_limit_rules
 
     rules = build_limit_rules(OperationLimits())
     for path in contract_dir.rglob("*.graphql"):

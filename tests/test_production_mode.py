@@ -9,9 +9,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from datasources.demo_population import GUARDIAN
-from resolvers.access_tokens import issue_access_token
-from resolvers.trusted_documents import build_manifest, document_hash
+from demo.demo_population import GUARDIAN
+from security.access_tokens import issue_access_token
+from security.trusted_documents import build_manifest, document_hash
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document

@@ -7,9 +7,9 @@ import secrets
 import httpx
 from redis.asyncio import Redis
 
-from datasources.demo_population import GUARDIAN
+from demo.demo_population import GUARDIAN
 from gateway import prepare_stores
-from resolvers.access_tokens import issue_access_token
+from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS
 from tests.contract_documents import contract_document

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from datasources.demo_population import GUARDIAN, SARA
+from demo.demo_population import GUARDIAN, SARA
 from gateway import create_app, prepare_stores
-from resolvers.access_tokens import issue_access_token
+from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET
 from tests.permit_helpers import ISSUE, permit_input

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.demo_population import GUARDIAN, SARA
+from demo.demo_population import GUARDIAN, SARA
 from tests.contract_documents import contract_document
 from tests.live_server import TransportWS, serving
 

@@ -6,8 +6,8 @@ import logging
 
 import orjson
 
-from datasources.demo_population import GUARDIAN, SARA
-from resolvers.request_log import JsonFormatter
+from demo.demo_population import GUARDIAN, SARA
+from telemetry.request_log import JsonFormatter
 from tests.permit_helpers import cancel, issue
 from tests.sign_in_flow import latest_code, sign_in
 

@@ -11,7 +11,7 @@ import secrets
 
 import httpx
 
-from datasources.demo_population import GUARDIAN
+from demo.demo_population import GUARDIAN
 from gateway import prepare_stores
 from settings import Settings
 from tests.gateway_processes import gateway_process

@@ -10,7 +10,7 @@ import asyncio
 import gc
 import tracemalloc
 
-from datasources.demo_population import demo_permit_id
+from demo.demo_population import demo_permit_id
 from tests.contract_documents import contract_document
 from tests.factories import dashboard_context, permit_event
 

@@ -22,7 +22,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
-from datasources.demo_population import GUARDIAN, SARA
+from demo.demo_population import GUARDIAN, SARA
 from telemetry.tracing import (
     HttpServerSpans,
     TracingConfigurationError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
+from demo.demo_population import GUARDIAN, SARA, demo_permit_id
 from resolvers.global_ids import encode_global_id
 from tests.permit_helpers import CANCEL, ISSUE, count_rows, day, permit_input
 

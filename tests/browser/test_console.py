@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from datasources.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
+from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
 from tests.permit_helpers import cancel, issue
 from tests.sign_in_flow import latest_code
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from datasources.demo_population import GUARDIAN, OPERATOR, SARA
+from demo.demo_population import GUARDIAN, OPERATOR, SARA
 from tests.permit_helpers import issue
 
 pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from datasources.cost_budgets import CostBudgets, MemoryCostBudgets, RedisCostBudgets
+from datasources.gateway_store.cost_budgets import CostBudgets, MemoryCostBudgets, RedisCostBudgets
 
 
 class Clock:

@@ -6,8 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from datasources import civil_registry, passport_registry
+from datasources import civil_registry
 from datasources.migrations import current_revision, latest_revision
+from datasources.passports import passport_registry
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-import datasources.permit_transitions as transitions
-from datasources.demo_population import GUARDIAN, demo_permit_id
-from datasources.permit_transitions import StatusChange, apply_transition
+import datasources.passports.permit_transitions as transitions
+from datasources.passports.permit_transitions import StatusChange, apply_transition
 from datasources.records import PermitStatus
+from demo.demo_population import GUARDIAN, demo_permit_id
 from resolvers.global_ids import encode_global_id
 from tests.permit_helpers import PERMIT_DETAILS, cancel, count_rows, issue
 
@@ -72,7 +72,7 @@ async def test_a_failure_between_the_writes_of_a_transition_applies_nothing(
 
 
 async def test_a_failure_while_submitting_creates_nothing(fresh_gateway, monkeypatch) -> None:
-    import datasources.permit_office as office
+    import datasources.passports.permit_office as office
 
     before = await count_rows(fresh_gateway)
 
@@ -106,8 +106,8 @@ async def test_the_database_itself_refuses_overlapping_active_destinations(fresh
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
 
-    from datasources.passport_tables import permit_destinations
-    from datasources.permit_transitions import destination_rows
+    from datasources.passports.permit_transitions import destination_rows
+    from datasources.passports.tables import permit_destinations
 
     if fresh_gateway.backend != "postgres":
         pytest.skip("SQLite has no exclusion constraints; its writers are serialized instead")

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from datasources.demo_population import DEMO_PEOPLE, GUARDIAN, SARA
 from datasources.sql_reads import AsyncpgReads, CoreReads, open_reads
+from demo.demo_population import DEMO_PEOPLE, GUARDIAN, SARA
 
 UNKNOWN_ID = "1000000001"
 

@@ -13,16 +13,16 @@ import pytest
 from sqlalchemy import Table, func, select
 
 from datasources.civil_registry import SqlCivilRegistry, family_links, people
-from datasources.demo_population import DEMO_PEOPLE, seed_demo_population
 from datasources.migrations import upgrade_to_latest
-from datasources.passport_registry import (
+from datasources.passports.passport_registry import (
     SqlPassportRegistry,
     passports,
     permit_status_changes,
     travel_permits,
 )
 from datasources.sql_engine import create_registry_engine
-from datasources.synthetic_population import (
+from demo.demo_population import DEMO_PEOPLE, seed_demo_population
+from demo.synthetic_population import (
     MEASURED_AGE_RANGES,
     MEASURED_PERMITS,
     _age,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datasources.demo_population import (
+from demo.demo_population import (
     GUARDIAN,
     KHALID,
     RESIDENT_GUARDIAN,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
-from resolvers.direct_frames import DirectFrames
+from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
+from live.direct_frames import DirectFrames
 
 
 class FakeTransport(DirectFrames):

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 import pytest
 import websockets
 
-from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
-from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE
-from resolvers.direct_frames import text_frame_header
+from demo.demo_population import GUARDIAN, SARA, demo_permit_id
+from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE
+from live.direct_frames import text_frame_header
+from live.subscriber_groups import SubscriberGroup
 from resolvers.pagination import decode_sequence_cursor
-from resolvers.subscriber_groups import SubscriberGroup
 from tests.contract_documents import contract_document
 from tests.factories import permit_event
 from tests.live_server import TransportWS, serving
@@ -162,7 +162,7 @@ async def read_until_closed(client: TransportWS) -> tuple[list[int], int | None]
 async def test_subscribers_are_pinged_with_text_frames_and_silent_ones_dropped(
     fresh_gateway, monkeypatch, per_message_deflate: bool
 ) -> None:
-    from resolvers.websocket_handlers import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
 
     monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
     monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)

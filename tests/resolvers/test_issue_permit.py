@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from datasources.demo_population import FAISAL, GUARDIAN, KHALID, NOURA, OMAR, SARA, YOUSEF
+from demo.demo_population import FAISAL, GUARDIAN, KHALID, NOURA, OMAR, SARA, YOUSEF
 from tests.factories import make_family
 from tests.permit_helpers import PERMIT_DETAILS, count_rows, day, issue
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import websockets
 
-from datasources.demo_population import GUARDIAN, OPERATOR, RESIDENT_GUARDIAN, SARA, demo_permit_id
+from demo.demo_population import GUARDIAN, OPERATOR, RESIDENT_GUARDIAN, SARA, demo_permit_id
 from gateway import create_app
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document
@@ -181,7 +181,7 @@ async def test_a_bad_cursor_is_a_coded_error(fresh_gateway) -> None:
 
 
 async def test_the_server_pings_and_drops_peers_that_stop_answering(fresh_gateway, monkeypatch):
-    from resolvers.websocket_handlers import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
 
     monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
     monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)

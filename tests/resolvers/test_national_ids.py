@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datasources.demo_population import DEMO_PEOPLE
+from demo.demo_population import DEMO_PEOPLE
 from errors import InputRejected
 from resolvers.national_ids import is_valid_national_id, luhn_check_digit, require_national_id
 

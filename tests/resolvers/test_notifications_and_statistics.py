@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from datasources.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
-from datasources.passport_tables import permit_status_changes, travel_permits
+from datasources.passports.tables import permit_status_changes, travel_permits
+from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
 from tests.contract_documents import contract_document
 from tests.live_server import TransportWS, serving
 from tests.permit_helpers import issue

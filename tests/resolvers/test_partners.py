@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
+from demo.demo_population import GUARDIAN, SARA, demo_permit_id
 from gateway import main as gateway_main
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.demo_population import (
+from demo.demo_population import (
     GUARDIAN,
     KHALID,
     OMAR,

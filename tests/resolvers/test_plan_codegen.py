@@ -15,9 +15,9 @@ import pytest
 import strawberry
 from graphql import parse
 
-from resolvers.compiled_execution import CompiledRun
-from resolvers.plan_codegen import generate_plan_functions
-from resolvers.plan_compiler import NO_VARIABLES, PlanCompiler
+from execution.compiled.codegen import generate_plan_functions
+from execution.compiled.compiler import NO_VARIABLES, PlanCompiler
+from execution.compiled.runner import CompiledRun
 
 
 @strawberry.enum
@@ -121,7 +121,7 @@ async def test_values_off_the_fast_cases_answer_as_graphql_core_does() -> None:
 
 @pytest.mark.parametrize("value", [None, 0, "text", Colour.RED])
 def test_only_values_that_complete_as_they_are_are_remembered_by_type(value: Any) -> None:
-    from resolvers.plan_codegen import _PLAIN_TYPES, _is_plain
+    from execution.compiled.codegen import _PLAIN_TYPES, _is_plain
 
     assert _is_plain(value) is (value is not None)
     assert (type(value) in _PLAIN_TYPES) is (value is not None)

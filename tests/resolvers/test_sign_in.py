@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from datasources.demo_population import GUARDIAN, OPERATOR, SARA, demo_permit_id
+from demo.demo_population import GUARDIAN, OPERATOR, SARA, demo_permit_id
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document
 from tests.sign_in_flow import (

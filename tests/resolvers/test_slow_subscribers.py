@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import replace
 from types import SimpleNamespace
 
-from datasources.change_log import PermitEvent
 from datasources.event_bus import EventFanOut
+from datasources.passports.change_log import PermitEvent
 from resolvers.live_status import SLOW_SUBSCRIBER_CLOSE_CODE, travel_permit_status_changed
 from tests.factories import dashboard_context, permit_event
 

@@ -8,12 +8,12 @@ import json
 
 import orjson
 
-from datasources.demo_population import GUARDIAN, SARA, demo_permit_id
-from resolvers.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
+from demo.demo_population import GUARDIAN, SARA, demo_permit_id
+from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
+from live.shared_documents import SharedDocuments
+from live.subscriber_groups import GroupMember, SubscriberGroup
 from resolvers.national_ids import luhn_check_digit
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
-from resolvers.shared_documents import SharedDocuments
-from resolvers.subscriber_groups import GroupMember, SubscriberGroup
 from tests.contract_documents import contract_document
 from tests.factories import dashboard_context, permit_event
 from tests.live_server import TransportWS, serving

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from datasources.demo_population import EXPIRING_RESIDENT, GUARDIAN
-from datasources.passport_tables import passports
+from datasources.passports.tables import passports
+from demo.demo_population import EXPIRING_RESIDENT, GUARDIAN
 from tests.permit_helpers import UPDATE_PASSPORT, count_rows, day
 
 MY_PASSPORTS = "{ me { currentPassport { number } passports { number status } } }"

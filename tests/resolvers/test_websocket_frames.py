@@ -7,7 +7,7 @@ import json
 import pytest
 import websockets
 
-from datasources.demo_population import OPERATOR
+from demo.demo_population import OPERATOR
 from tests.live_server import serving
 
 

@@ -1,0 +1,344 @@
+"""Compiling a trusted document into a plan that resolves exactly its selections.
+
+graphql-core decides, for every field of every object of every request, which fields to
+collect, which resolver to call, how to coerce arguments and how to complete the value.
+For a document known at start-up all of that is fixed, so it is decided once here:
+
+- fields are collected per concrete type with graphql-core's own ``collect_fields``
+  (fragments flattened, literal ``@skip``/``@include`` applied), in graphql-core's order;
+- each field knows how its value is read: a plain attribute for a Strawberry field without
+  a resolver, the resolver Strawberry would call otherwise (with the same arguments), or the
+  graphql-core field's own ``resolve`` for anything else;
+- literal arguments are coerced once; only arguments naming variables are coerced per request;
+- each return type is a small tree of completions (non-null, list, leaf, object, abstract).
+
+``compiled_plan`` holds the plan; ``compiled_execution`` runs it. Operations this module
+cannot compile exactly (introspection, variable-driven directives, subscriptions) are left
+to the standard path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLError,
+    GraphQLField,
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLString,
+    OperationDefinitionNode,
+    OperationType,
+    ValidationRule,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+from graphql.language import Visitor, visit
+
+from execution.compiled.codegen import generate_plan_functions
+from execution.compiled.plan import (
+    CompiledDocuments,
+    Completion,
+    FieldPlan,
+    OperationPlan,
+    ValueSource,
+)
+from security.query_cost import estimate_cost
+
+logger = logging.getLogger("bawaba.compiled_execution")
+
+STRAWBERRY_DEFINITION = "strawberry-definition"
+NO_VARIABLES = VariableValues({}, {})
+# Built-in scalars whose output coercion returns a value of this exact type unchanged.
+_PASSTHROUGH: dict[int, type] = {
+    id(GraphQLString): str,
+    id(GraphQLID): str,
+    id(GraphQLBoolean): bool,
+}
+
+
+class NotCompilable(Exception):
+    """Raised while compiling when a document needs the standard path to stay exact."""
+
+
+class _UsesVariables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_variable(self, *_: object) -> None:
+        self.found = True
+
+
+def _uses_variables(node: Any) -> bool:
+    finder = _UsesVariables()
+    visit(node, finder)
+    return finder.found
+
+
+class _StaticSelectionCheck(Visitor):
+    """Refuses what would make the selections differ per request, or need introspection."""
+
+    def enter_directive(self, node: Any, *_: object) -> None:
+        if node.name.value not in ("skip", "include") or _uses_variables(node):
+            raise NotCompilable(f"directive @{node.name.value}")
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        if node.name.value.startswith("__") and node.name.value != "__typename":
+            raise NotCompilable("introspection")
+
+
+class _FirstFromVariable(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_argument(self, node: Any, *_: object) -> None:
+        if node.name.value == "first" and _uses_variables(node):
+            self.found = True
+
+
+class PlanCompiler:
+    """Builds the plan of one operation against the graphql-core schema Strawberry built."""
+
+    def __init__(self, strawberry_schema: Any, document: DocumentNode) -> None:
+        self.strawberry_schema = strawberry_schema
+        self.schema: GraphQLSchema = strawberry_schema._schema
+        self.document = document
+        self.fragment_definitions = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        if any(d.variable_definitions for d in self.fragment_definitions.values()):
+            raise NotCompilable("fragment variables")
+        self.fragments = {
+            name: FragmentDetails(definition, None)
+            for name, definition in self.fragment_definitions.items()
+        }
+
+    def compile(self, operation: OperationDefinitionNode) -> OperationPlan:
+        if operation.operation is OperationType.SUBSCRIPTION:
+            raise NotCompilable("subscriptions stream on the standard path")
+        self._refuse_dynamic_directives(operation)
+        root_type = self.schema.get_root_type(operation.operation)
+        if root_type is None:
+            raise NotCompilable("no root type")
+        grouped, _defers, _forbidden = collect_fields(
+            self.schema, self.fragments, NO_VARIABLES, root_type, operation
+        )
+        self.operation = operation
+        root = Completion(
+            Completion.OBJECT, root_type, fields=self._field_plans(root_type, grouped)
+        )
+        return OperationPlan(
+            name=operation.name.value if operation.name else None,
+            document=self.document,
+            operation=operation,
+            operation_type=operation.operation,
+            fragment_definitions=self.fragment_definitions,
+            root=root,
+            fixed_cost=self._fixed_cost(operation),
+        )
+
+    def _refuse_dynamic_directives(self, operation: OperationDefinitionNode) -> None:
+        for node in (operation, *self.fragment_definitions.values()):
+            visit(node, _StaticSelectionCheck())
+
+    def _fixed_cost(self, operation: OperationDefinitionNode) -> int | None:
+        """The cost when no ``first`` argument names a variable (the cost reads only those)."""
+        finder = _FirstFromVariable()
+        visit(self.document, finder)
+        if finder.found:
+            return None
+        name = operation.name.value if operation.name else None
+        return estimate_cost(self.schema, self.document, name, {})
+
+    def _field_plans(
+        self, parent_type: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
+    ) -> tuple[FieldPlan, ...]:
+        plans = []
+        for response_key, details in grouped.items():
+            plan = self._field_plan(parent_type, response_key, details)
+            if plan is not None:
+                plans.append(plan)
+        return tuple(plans)
+
+    def _field_plan(
+        self, parent_type: GraphQLObjectType, response_key: str, details: list[FieldDetails]
+    ) -> FieldPlan | None:
+        node = details[0].node
+        name = node.name.value
+        nodes = [d.node for d in details]
+        if name == "__typename":
+            completion = Completion(Completion.LEAF, parent_type)
+            return FieldPlan(
+                response_key, name, parent_type, None, details, nodes, ValueSource.TYPENAME,
+                completion,
+            )  # fmt: skip
+        definition = parent_type.fields.get(name)
+        if definition is None:  # graphql-core skips unknown fields the same way
+            return None
+        completion = self._completion(definition.type, details)
+        plan = FieldPlan(
+            response_key, name, parent_type, definition, details, nodes,
+            ValueSource.FIELD_RESOLVE, completion,
+        )  # fmt: skip
+        plan.has_arguments = bool(definition.args or node.arguments)
+        if plan.has_arguments and not _uses_variables(node):
+            try:
+                plan.literal_arguments = get_argument_values(definition, node, NO_VARIABLES)
+            except GraphQLError:
+                plan.literal_arguments = None  # raised again per request, as graphql-core does
+        self._choose_source(plan, definition)
+        plan.needs_info = plan.source != ValueSource.ATTRIBUTE or _checks_type(completion)
+        plan.nullable = completion.kind != Completion.NON_NULL
+        leaf = completion if plan.nullable else completion.inner
+        if plan.source == ValueSource.ATTRIBUTE and leaf is not None:
+            plan.passthrough = _PASSTHROUGH.get(id(leaf.type))
+        return plan
+
+    def _choose_source(self, plan: FieldPlan, definition: GraphQLField) -> None:
+        strawberry_field = (definition.extensions or {}).get(STRAWBERRY_DEFINITION)
+        if strawberry_field is None or strawberry_field.extensions:
+            return
+        converter = self.strawberry_schema.schema_converter
+        if converter._get_field_exception_handlers(strawberry_field):
+            return
+        resolver = strawberry_field.base_resolver
+        if resolver is None:
+            plan.source = ValueSource.ATTRIBUTE
+            plan.attribute = strawberry_field.python_name
+            plan.getter = strawberry_field.default_resolver
+            return
+        plan.source = ValueSource.RESOLVER
+        plan.strawberry_field = strawberry_field
+        plan.passes_self = resolver.self_parameter is not None
+        plan.source_names = tuple(
+            parameter.name
+            for parameter in (resolver.parent_parameter, resolver.root_parameter)
+            if parameter is not None
+        )
+        plan.wants_info = resolver.info_parameter.name if resolver.info_parameter else None
+
+    def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
+        if is_non_null_type(type_):
+            assert isinstance(type_, GraphQLNonNull)
+            return Completion(
+                Completion.NON_NULL, type_, inner=self._completion(type_.of_type, details)
+            )
+        if is_list_type(type_):
+            assert isinstance(type_, GraphQLList)
+            inner = self._completion(type_.of_type, details)
+            return Completion(Completion.LIST, type_, inner=inner)
+        if is_leaf_type(type_):
+            assert isinstance(type_, GraphQLLeafType)
+            return Completion(Completion.LEAF, type_, coerce=type_.coerce_output_value)
+        if is_abstract_type(type_):
+            assert isinstance(type_, GraphQLAbstractType)
+            by_type = {
+                possible.name: self._object_completion(possible, details)
+                for possible in self.schema.get_possible_types(type_)
+            }
+            return Completion(
+                Completion.ABSTRACT, type_, resolve_type=type_.resolve_type, by_type=by_type
+            )
+        if is_object_type(type_):
+            assert isinstance(type_, GraphQLObjectType)
+            return self._object_completion(type_, details)
+        raise NotCompilable(f"type {type_}")
+
+    def _object_completion(
+        self, type_: GraphQLObjectType, details: list[FieldDetails]
+    ) -> Completion:
+        grouped, _defers, _forbidden = collect_subfields(
+            self.schema, self.fragments, NO_VARIABLES, self.operation, type_, details
+        )
+        return Completion(
+            Completion.OBJECT,
+            type_,
+            fields=self._field_plans(type_, grouped),
+            is_type_of=type_.is_type_of,
+        )
+
+
+def _checks_type(completion: Completion) -> bool:
+    """True when completing a value calls ``is_type_of`` or ``resolve_type`` with an info."""
+    while completion.kind in (Completion.NON_NULL, Completion.LIST):
+        completion = completion.inner  # type: ignore[assignment]
+    if completion.kind == Completion.ABSTRACT:
+        return True
+    return completion.kind == Completion.OBJECT and completion.is_type_of is not None
+
+
+def compile_documents(
+    strawberry_schema: Any,
+    bodies: Iterable[str],
+    *,
+    extra_rules: tuple[type[ValidationRule], ...] = (),
+    max_tokens: int | None = None,
+) -> CompiledDocuments:
+    """Plans for every operation of ``bodies`` that compiles; the others are logged and left
+    to the standard path. A document is compiled only when it parses and validates under the
+    same limits as the standard path, so both paths accept exactly the same documents."""
+    plans: dict[tuple[str, str | None], OperationPlan] = {}
+    for body in bodies:
+        for key, plan in _compile_body(strawberry_schema, body, extra_rules, max_tokens):
+            plans[key] = plan
+    names = sorted({plan.name or "anonymous" for plan in plans.values()})
+    logger.info("compiled %d trusted operations: %s", len(names), ", ".join(names))
+    return CompiledDocuments(plans)
+
+
+def _compile_body(
+    strawberry_schema: Any,
+    body: str,
+    extra_rules: tuple[type[ValidationRule], ...],
+    max_tokens: int | None,
+) -> list[tuple[tuple[str, str | None], OperationPlan]]:
+    try:
+        document = parse(body, max_tokens=max_tokens)
+    except GraphQLError as error:
+        logger.info("not compiled (%s): %s", error.message, body[:60])
+        return []
+    if validate(strawberry_schema._schema, document, (*specified_rules, *extra_rules)):
+        logger.info("not compiled (invalid under the limits): %s", body[:60])
+        return []
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    compiled = []
+    for operation in operations:
+        name = operation.name.value if operation.name else None
+        try:
+            plan = PlanCompiler(strawberry_schema, document).compile(operation)
+            generate_plan_functions(plan, strawberry_schema)
+        except NotCompilable as reason:
+            logger.info("not compiled (%s): %s", reason, name or "anonymous")
+            continue
+        if name is not None:
+            compiled.append(((body, name), plan))
+        if len(operations) == 1:  # the operation name may then be left out
+            compiled.append(((body, None), plan))
+    return compiled
