@@ -1,13 +1,21 @@
 """The gateway's exceptions, as one small tree.
 
-    BawabaError                    every error the gateway raises on purpose
-    ├── RegistryError              an agency registry could not answer
-    │   ├── RegistryUnavailable    the registry is down or refused the connection
-    │   └── RegistryTimeout        the registry did not answer in time
-    ├── InputRejected              the client sent something that breaks a rule
-    ├── NotAuthenticated           no valid credentials came with the request
-    ├── NotAuthorized              the caller may not see or do this
-    └── NotFound                   nothing with that identifier exists for the caller
+    BawabaError                         every error the gateway raises on purpose
+    ├── RegistryError                   an agency registry or store could not answer
+    │   ├── RegistryUnavailable         it is down or refused the connection
+    │   └── RegistryTimeout             it did not answer in time
+    ├── InputRejected                   the client sent something that breaks a rule
+    │   ├── DocumentRefused             an unknown document, or one the caller may not send
+    │   ├── QueryTooCostly              an operation's estimated cost is above the ceiling
+    │   └── BodyTooLarge                a request body passed the size limit
+    ├── NotAuthenticated                no valid credentials came with the request
+    ├── NotAuthorized                   the caller may not see or do this
+    │   ├── MetricsAddressRefused       a scrape from outside the allowed networks
+    │   └── MetricsTokenRefused         a scrape without the required token
+    ├── NotFound                        nothing with that identifier exists for the caller
+    ├── RateLimited                     the caller has spent its budget for the window
+    ├── SubscriptionLimitReached        a person holds as many live subscriptions as allowed
+    └── SubscriberTooSlow               a subscriber fell a whole buffer behind
 
 Each error carries a stable ``code`` (what clients match on) and ``params`` (values for the
 localized message). Adapters in ``datasources/`` translate driver exceptions into
@@ -62,6 +70,27 @@ class InputRejected(BawabaError):
         self.field = field
 
 
+class DocumentRefused(InputRejected):
+    """Raised when a request names an unknown document, or sends one it may not; ``status``
+    is the HTTP status of the refusal."""
+
+    def __init__(self, code: str, status: int) -> None:
+        super().__init__(code)
+        self.status = status
+
+
+class QueryTooCostly(InputRejected):
+    """Raised when an operation's estimated cost is above the ceiling."""
+
+    code = "QUERY_TOO_COSTLY"
+
+
+class BodyTooLarge(InputRejected):
+    """Raised inside the app's ``receive`` when a request body passes the size limit."""
+
+    code = "REQUEST_TOO_LARGE"
+
+
 class NotAuthenticated(BawabaError):
     """Raised when a field needs a signed-in caller and the request has no valid credentials."""
 
@@ -74,7 +103,47 @@ class NotAuthorized(BawabaError):
     code = "FORBIDDEN"
 
 
+class MetricsAddressRefused(NotAuthorized):
+    """Raised when a scrape comes from an address outside the allowed networks."""
+
+    code = "METRICS_ADDRESS_NOT_ALLOWED"
+
+
+class MetricsTokenRefused(NotAuthorized):
+    """Raised when a token is required for scrapes and the request lacks the right one."""
+
+    code = "METRICS_TOKEN_REQUIRED"
+
+
 class NotFound(BawabaError):
     """Raised when no object with the given identifier exists (or may be shown to the caller)."""
 
     code = "NOT_FOUND"
+
+
+class RateLimited(BawabaError):
+    """Raised when a caller has spent its budget for the current window; ``retry_after`` is
+    the number of seconds until it may call again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(seconds=retry_after)
+        self.retry_after = retry_after
+
+
+class SubscriptionLimitReached(BawabaError):
+    """Raised when a person already holds as many live subscriptions as allowed."""
+
+    code = "SUBSCRIPTION_LIMIT_REACHED"
+
+
+class SubscriberTooSlow(BawabaError):
+    """Raised in a subscription whose buffer overflowed: it must resume with its cursor.
+
+    Its WebSocket is closed with ``close_code`` and ``close_reason``, which tell the client
+    to subscribe again ``after`` its last cursor."""
+
+    code = "SUBSCRIBER_TOO_SLOW"
+    close_code = 4499
+    close_reason = "Too slow: resubscribe with after: <last cursor>"

@@ -40,7 +40,28 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         default=PLACEHOLDER_SECRET, min_length=32, description="Key that signs access tokens."
     )
-    access_token_minutes: int = Field(default=15, gt=0)
+    access_token_minutes: int = Field(default=15, gt=0, description="Lifetime of an access token.")
+    refresh_token_days: int = Field(
+        default=30, gt=0, description="Lifetime of a refresh token from its issue."
+    )
+    sign_in_code_minutes: int = Field(
+        default=5, gt=0, description="How long a one-time sign-in code stays valid."
+    )
+    sign_in_code_attempts: int = Field(
+        default=5, gt=0, description="Wrong codes that end a sign-in challenge."
+    )
+    sign_in_failures_per_id: int = Field(
+        default=5, gt=0, description="Failed sign-ins of one national ID that lock it."
+    )
+    sign_in_failures_per_address: int = Field(
+        default=20, gt=0, description="Failed sign-ins from one client address that lock it."
+    )
+    revocation_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process remembers whether a session is revoked: a logout "
+        "takes effect everywhere within this time.",
+    )
     auto_migrate: bool = Field(
         default=True, description="Bring the registries' schemas to the latest version at start."
     )
@@ -52,6 +73,9 @@ class Settings(BaseSettings):
     )
     permit_max_days: int = Field(
         default=365, gt=0, description="Longest validity of a travel permit, in days."
+    )
+    permit_max_days_ahead: int = Field(
+        default=365, gt=0, description="How far ahead a travel permit may start, in days."
     )
     event_stream: str = Field(
         default="bawaba:permit-events",
@@ -110,6 +134,15 @@ class Settings(BaseSettings):
     )
     connection_init_timeout_seconds: float = Field(
         default=10, gt=0, description="How long a WebSocket may wait before connection_init."
+    )
+    max_subscriptions_per_connection: int = Field(
+        default=10, gt=0, description="Live subscriptions one WebSocket may hold."
+    )
+    max_subscriptions_per_person: int = Field(
+        default=10, gt=0, description="Live subscriptions one person may hold in a process."
+    )
+    max_variables_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest JSON of an operation's variables."
     )
     agency_review: bool | None = Field(
         default=None,

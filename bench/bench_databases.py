@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from cli.stores import prepare_stores
+from datasources.stores import open_stores
 from demo.synthetic_population import seed_measured_families, seed_synthetic_population
-from gateway import open_stores, prepare_stores
 from security.access_tokens import issue_access_token
 from settings import Settings
 

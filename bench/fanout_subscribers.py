@@ -216,7 +216,7 @@ def start_server(port: int, ws: str, shared: bool) -> subprocess.Popen[bytes]:
         "BAWABA_SHARED_SUBSCRIPTIONS": "true" if shared else "false",
     }
     print(f"server log: {env['BAWABA_DATA_DIR']}/server.log")
-    subprocess.run([sys.executable, "-m", "gateway", "migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "cli.main", "migrate"], cwd=ROOT, env=env, check=True)
     return subprocess.Popen(
         [
             *(sys.executable, *PROFILE, "-m", "uvicorn", "gateway:create_app", "--factory"),

@@ -44,8 +44,8 @@ from starlette.routing import Route
 from datasources.country_directory import CountryDirectory
 from errors import NotAuthenticated
 from i18n.catalog import Locale, MessageCatalog, negotiate_locale
+from resolvers.calendars import gregorian_age, hijri_age, hijri_iso
 from resolvers.global_ids import encode_global_id
-from resolvers.hijri_calendar import gregorian_age, hijri_age, hijri_iso
 from resolvers.pagination import encode_cursor
 from security.access_tokens import read_access_token
 from settings import Settings

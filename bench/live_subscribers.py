@@ -97,7 +97,7 @@ async def run(subscribers: int, rate: float, seconds: float) -> None:
         "BAWABA_RATE_LIMIT_ISSUE_PERMIT": "100000/hour",
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
-        [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

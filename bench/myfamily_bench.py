@@ -135,7 +135,7 @@ def server_commands(plan: Plan) -> dict[str, list[str]]:
                 "--port", str(port), "--workers", workers, "--no-access-log",
                 "--log-level", "warning"]  # fmt: skip
 
-    gateway = [python, "-m", "gateway", "serve", "--port", str(plan.port), "--workers", workers]
+    gateway = [python, "-m", "cli.main", "serve", "--port", str(plan.port), "--workers", workers]
     return {
         "bawaba": gateway,
         "hand-written": uvicorn("handwritten:create_app", plan.port + 1),

@@ -30,8 +30,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cli.stores import prepare_stores  # noqa: E402
+from datasources.stores import open_stores  # noqa: E402
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id  # noqa: E402
-from gateway import open_stores, prepare_stores  # noqa: E402
 from resolvers.global_ids import encode_global_id  # noqa: E402
 from security.access_tokens import issue_access_token  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -150,7 +151,7 @@ async def run(rate: float, seconds: float, workers: int) -> None:
         "BAWABA_EVENT_STREAM": f"soak:{secret[:8]}",
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
-        [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

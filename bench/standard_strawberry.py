@@ -22,8 +22,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
-from gateway import TIMEZONE, utc_now
 from gateway import create_app as create_gateway_app
+from gateway import gateway_of, utc_now
+from resolvers.calendars import GATEWAY_TIMEZONE as TIMEZONE
 from resolvers.context import Context
 from security.authentication import Authenticator, RevokedSessions
 from server.graphql_view import GatewayGraphQL
@@ -44,10 +45,10 @@ class StandardGraphQL(GraphQL[Context, None]):
 def create_app() -> Starlette:
     settings = Settings()
     app = create_gateway_app(settings)
-    stores = app.state.registries
+    stores = gateway_of(app).stores
     context_source = GatewayGraphQL(
-        app.state.schema,
-        services=app.state.services,
+        gateway_of(app).schema,
+        services=gateway_of(app).services,
         authenticator=Authenticator(
             secret_key=settings.secret_key,
             sessions=RevokedSessions(stores.credentials, clock=utc_now),
@@ -56,7 +57,7 @@ def create_app() -> Starlette:
         timezone=TIMEZONE,
         graphiql=False,
     )
-    view = StandardGraphQL(app.state.schema, context_source=context_source)
+    view = StandardGraphQL(gateway_of(app).schema, context_source=context_source)
     app.router.routes = [
         Route("/graphql", view, methods=["GET", "POST"])
         if getattr(route, "path", None) == "/graphql" and isinstance(route, Route)

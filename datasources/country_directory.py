@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gettext
-from functools import cache
 
 import pycountry
 
@@ -35,9 +34,3 @@ class CountryDirectory:
 
     def __len__(self) -> int:
         return len(self._countries)
-
-
-@cache
-def all_country_codes() -> tuple[str, ...]:
-    """Every ISO 3166-1 alpha-2 code: what a permit for "all countries" covers."""
-    return tuple(sorted(entry.alpha_2 for entry in pycountry.countries))

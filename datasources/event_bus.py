@@ -28,15 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.passports.change_log import ChangeLogReader, PermitEvent
 from datasources.records import PermitKind, PermitStatus, TravelPermit
-from errors import RegistryError
+from errors import RegistryError, SubscriberTooSlow
 from telemetry.metrics import record_relay_lag
 
 logger = logging.getLogger("bawaba.events")
 PAGE = 500
-
-
-class SubscriberTooSlow(Exception):
-    """Raised in a subscription whose buffer overflowed: it must resume with its cursor."""
 
 
 class EventSubscription:
@@ -81,7 +77,7 @@ class EventListener(Protocol):
 class EventFanOut:
     """This process's subscribers, and the position up to which they have been served."""
 
-    def __init__(self, *, capacity: int = 1000) -> None:
+    def __init__(self, *, capacity: int) -> None:
         self.capacity = capacity
         # None until the relay knows where the change log stands (it may be down at start).
         self.position: int | None = None
@@ -202,7 +198,7 @@ class RedisEventBus:
         fan_out: EventFanOut,
         client: Redis,
         *,
-        stream: str = "bawaba:permit-events",
+        stream: str,
         interval: float = 0.1,
         max_length: int = 100_000,
     ) -> None:

@@ -125,14 +125,6 @@ class PermitStatusChange:
 
 
 @dataclass(frozen=True, slots=True)
-class TravelBan:
-    national_id: str
-    reason: str
-    since: date
-    until: date | None
-
-
-@dataclass(frozen=True, slots=True)
 class Country:
     code: str
     name: LocalizedText

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # purgatory exports its factory, not the breaker it hands out
     from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 
-def create_registry_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_registry_engine(url: str, *, pool_size: int) -> AsyncEngine:
     """An async engine for one registry's database, tuned for its dialect."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})

@@ -1,13 +1,13 @@
-"""Every database and server one gateway process talks to: opened once, migrated, seeded.
+"""Every database and server one gateway process talks to: opened once, migrated.
 
 ``open_stores`` builds the registry adapters on their engines (one pool per database, each
-registry behind its time limit and circuit breaker); ``prepare_stores`` migrates them and, in
-demo mode, seeds the demo people. ``gateway.py`` wires what they return into the services.
+registry behind its time limit and circuit breaker); ``migrate_stores`` brings their schemas
+to the latest version. ``gateway.py`` wires what they return into the services; the demo
+people are seeded by ``cli.stores.prepare_stores``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,10 +23,7 @@ from datasources.passports.passport_renewals import SqlPassportRenewals
 from datasources.passports.permit_office import SqlPermitOffice
 from datasources.redis_store import RedisStore
 from datasources.sql_engine import RegistryGuard, circuit_breakers, create_registry_engine
-from demo.demo_population import seed_demo_credentials, seed_demo_population
 from settings import Settings
-
-logger = logging.getLogger("bawaba")
 
 
 @dataclass
@@ -91,16 +88,12 @@ def open_stores(settings: Settings) -> OpenStores:
     )
 
 
-async def prepare_stores(settings: Settings) -> None:
-    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
+async def migrate_stores(settings: Settings) -> None:
+    """Bring every store to its latest schema."""
     stores = open_stores(settings)
     try:
         await upgrade_to_latest(stores.civil.engine, "civil")
         await upgrade_to_latest(stores.passports.engine, "passport")
         await upgrade_to_latest(stores.credentials.engine, "gateway")
-        if settings.demo:
-            if await seed_demo_population(stores.civil, stores.passports):
-                logger.info("seeded the demo population")
-            await seed_demo_credentials(stores.credentials)
     finally:
         await stores.close()

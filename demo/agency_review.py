@@ -21,6 +21,7 @@ from datasources.passports.tables import passports, travel_advisories, travel_ba
 from datasources.records import PassportStatus, PermitStatus
 from datasources.sql_engine import translated_errors
 from errors import RegistryError
+from resolvers.calendars import gateway_today
 
 logger = logging.getLogger("bawaba.agency_review")
 REVIEWER = "agency-review"
@@ -52,7 +53,7 @@ class AgencyReview:
             decided = 0
             for row in due:
                 async with self.engine.begin() as connection:
-                    reason = await self._rejection_reason(connection, row.id, now.date())
+                    reason = await self._rejection_reason(connection, row.id, gateway_today(now))
                     status = PermitStatus.REJECTED if reason else PermitStatus.APPROVED
                     change = StatusChange(row.id, status, reason, REVIEWER, self.clock())
                     if await apply_transition(connection, change) is not None:
@@ -109,7 +110,7 @@ class AgencyReview:
                     await connection.execute(
                         select(travel_permits.c.id).where(
                             travel_permits.c.status == PermitStatus.APPROVED.value,
-                            travel_permits.c.valid_until < now.date(),
+                            travel_permits.c.valid_until < gateway_today(now),
                         )
                     )
                 ).all()

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-
 from datasources.civil_registry import SqlCivilRegistry
 from datasources.gateway_store.credential_store import SqlCredentialStore
 from datasources.passports.passport_registry import (
@@ -23,6 +21,8 @@ from datasources.passports.passport_registry import (
     travel_bans,
 )
 from datasources.passports.tables import travel_advisories
+from resolvers.calendars import gateway_today
+from security.passwords import hash_password
 
 _DEMO_PERMIT_NAMESPACE = uuid.UUID("6f1c5a52-3f4e-4d0a-9a57-6b0f2d6c9a10")
 
@@ -362,7 +362,7 @@ async def seed_demo_population(
     if await civil.count_people() > 0:
         return False
     now = datetime.now(UTC)
-    today = today or now.date()
+    today = today or gateway_today(now)
     people, links = civil_rows(today)
     await civil.add_people(people)
     await civil.add_family_links(links)
@@ -394,9 +394,7 @@ async def seed_demo_credentials(store: SqlCredentialStore) -> bool:
         return False
     now = datetime.now(UTC)
     # One hash serves every demo person: they share the documented demo password.
-    hashes = {
-        password: PasswordHasher().hash(password) for password in {p.password for p in DEMO_PEOPLE}
-    }
+    hashes = {password: hash_password(password) for password in {p.password for p in DEMO_PEOPLE}}
     await store.add_credentials(
         {
             "national_id": person.national_id,

@@ -24,6 +24,9 @@ from typing import Any, NamedTuple
 from datasources.civil_registry import SqlCivilRegistry
 from datasources.passports.passport_registry import SqlPassportRegistry, permit_status_changes
 from datasources.passports.passport_registry import passports as passport_table
+from resolvers.calendars import gateway_today, gregorian_age, hijri_age
+from resolvers.family import PERMIT_AGE_LIMIT_HIJRI_YEARS
+from resolvers.national_ids import luhn_check_digit
 
 Pair = tuple[str, str]  # (Arabic, English)
 Row = dict[str, Any]
@@ -138,22 +141,13 @@ MAX_SERIAL = 10**7
 _LONE_ADULT_SHARE = 0.2  # households of one adult, without dependents
 _CITIZEN_SHARE = {"family": 0.75, "lone": 0.45}
 _MARRIED_ADULT_CHILD_SHARE = 0.3
-_PERMIT_AGE_LIMIT = 21
 _SELF_MOBILE_AGE = 15  # younger children are reached on their guardian's mobile number
-
-
-def _luhn_check_digit(payload: str) -> str:
-    total = 0
-    for position, character in enumerate(reversed(payload)):
-        digit = int(character) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
 
 
 def synthetic_national_id(serial: int, *, citizen: bool) -> str:
     """The national ID of the synthetic person numbered ``serial``."""
     payload = f"{1 if citizen else 2}9{serial:07d}"
-    return payload + _luhn_check_digit(payload)
+    return f"{payload}{luhn_check_digit(payload)}"
 
 
 @dataclass(slots=True)
@@ -265,9 +259,9 @@ class _PopulationBuilder:
         nationality = guardian.person.nationality
         pool = _NAME_POOLS[nationality]
         if birth is None:
-            oldest = max(1, min(25, _age(guardian.person.birth_date, self.today) - 20))
+            oldest = max(1, min(25, gregorian_age(guardian.person.birth_date, self.today) - 20))
             birth = self.today - timedelta(days=self.rng.randint(366, oldest * 365 + 364))
-        age = _age(birth, self.today)
+        age = gregorian_age(birth, self.today)
         gender = self.rng.choice(("MALE", "FEMALE"))
         first = self.rng.choice(pool.male if gender == "MALE" else pool.female)
         name = _full_name(nationality, first, guardian.first_name, guardian.family_name)
@@ -284,7 +278,8 @@ class _PopulationBuilder:
             }
         )
         if permits is None:
-            permits = self.rng.randint(2, 4) if not married and age < _PERMIT_AGE_LIMIT else 0
+            eligible = not married and _under_the_age_limit(birth, self.today)
+            permits = self.rng.randint(2, 4) if eligible else 0
         for index in range(permits):
             self._add_permit(rows, national_id, guardian.national_id, serial * 100 + index)
 
@@ -395,8 +390,10 @@ def _full_name(nationality: str, first: Pair, father: Pair, family: Pair) -> Pai
     return " ".join(part[0] for part in parts), " ".join(part[1] for part in parts)
 
 
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+def _under_the_age_limit(birth: date, today: date) -> bool:
+    """The permit rules' own age test (Hijri years), so generated permits are plausible."""
+    years = hijri_age(birth, today)
+    return years is not None and years < PERMIT_AGE_LIMIT_HIJRI_YEARS
 
 
 def _years_before(day: date, years: int) -> date:
@@ -430,7 +427,7 @@ async def _builder_after(
     return _PopulationBuilder(
         random.Random(seed + (first_serial << 64)),
         first_serial=first_serial,
-        today=today or datetime.now(UTC).date(),
+        today=today or gateway_today(datetime.now(UTC)),
     )
 
 

@@ -14,11 +14,10 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
-from errors import BawabaError, InputRejected, RegistryError
+from errors import BawabaError, InputRejected, RateLimited, RegistryError
 from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
 from resolvers.context import Context
 from security.operation_limits import limit_error_code
-from security.rate_limits import RateLimited
 
 logger = logging.getLogger("bawaba.errors")
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")

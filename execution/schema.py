@@ -8,12 +8,13 @@ from contextlib import aclosing
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, ValidationRule
+from graphql import GraphQLError, GraphQLSchema, ValidationRule
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from execution.error_presentation import is_unexpected, present_errors
+from execution.schema_extensions import IntrospectionPolicy, OperationLimitRules, QueryCostGuard
 from i18n.catalog import MessageCatalog
 from resolvers.context import Context
 from schema.family import Dependent
@@ -21,11 +22,14 @@ from schema.mutation import Mutation
 from schema.people import Citizen, Resident
 from schema.query import Query
 from schema.subscription import Subscription
-from security.introspection_policy import IntrospectionPolicy
-from security.operation_limits import OperationLimitRules, OperationLimits, build_limit_rules
-from security.query_cost import QueryCostGuard
+from security.operation_limits import OperationLimits, build_limit_rules
 
 logger = logging.getLogger("bawaba.errors")
+
+
+def graphql_schema_of(schema: strawberry.Schema) -> GraphQLSchema:
+    """graphql-core's schema, which Strawberry builds and keeps as ``_schema`` (private)."""
+    return schema._schema
 
 
 class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -46,10 +50,10 @@ class GatewaySchema(strawberry.Schema):
         self,
         *args: Any,
         messages: MessageCatalog,
-        hide_suggestions: bool = False,
-        limit_rules: tuple[type[ValidationRule], ...] = (),
-        max_tokens: int | None = None,
-        cost_ceiling: int = 5000,
+        hide_suggestions: bool,
+        limit_rules: tuple[type[ValidationRule], ...],
+        max_tokens: int,
+        cost_ceiling: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +63,10 @@ class GatewaySchema(strawberry.Schema):
         self.limit_rules = limit_rules
         self.max_tokens = max_tokens
         self.cost_ceiling = cost_ceiling
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        return graphql_schema_of(self)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Rewritten here rather than in an extension: parse errors raised by the parser
@@ -115,14 +123,13 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(
     messages: MessageCatalog,
     *,
-    parse_cache_size: int = 1024,
-    validation_cache_size: int = 1024,
-    limits: OperationLimits | None = None,
-    production: bool = False,
-    cost_ceiling: int = 5000,
+    parse_cache_size: int,
+    validation_cache_size: int,
+    limits: OperationLimits,
+    production: bool,
+    cost_ceiling: int,
     tracing_extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> GatewaySchema:
-    limits = limits or OperationLimits()
     limit_rules = build_limit_rules(limits)
     return GatewaySchema(
         query=Query,

@@ -19,12 +19,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from errors import SubscriberTooSlow
 from live.direct_frames import DirectFrames
 
 logger = logging.getLogger("bawaba.events")
 
-SLOW_SUBSCRIBER_CLOSE_CODE = 4499
-SLOW_SUBSCRIBER_REASON = "Too slow: resubscribe with after: <last cursor>"
 
 SendFrame = Callable[[str], Awaitable[None]]
 CloseSocket = Callable[[int, str], Awaitable[None]]
@@ -96,7 +95,7 @@ class ConnectionOutbox:
 
     async def _close_quietly(self) -> None:
         with contextlib.suppress(Exception):
-            await self._close(SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON)
+            await self._close(SubscriberTooSlow.close_code, SubscriberTooSlow.close_reason)
 
     async def _write(self) -> None:
         """Through ASGI, one frame at a time, until the queue is empty."""

@@ -28,9 +28,9 @@ from graphql import (
     visit,
 )
 
+from resolvers.live_status import SUBSCRIPTION_FIELD
 from security.trusted_documents import document_hash
 
-ROOT_FIELD = "travelPermitStatusChanged"
 CURSOR_VARIABLE = "after"
 # Types whose every field reads the same for every member of an audience.
 _SHARED_TYPES = frozenset(
@@ -95,7 +95,7 @@ def _shared_operation(schema: GraphQLSchema, document: DocumentNode) -> str | bo
     if len(selections) != 1 or not isinstance(selections[0], FieldNode):
         return False
     root = selections[0]
-    if root.name.value != ROOT_FIELD or root.directives:
+    if root.name.value != SUBSCRIPTION_FIELD or root.directives:
         return False
     variables = [v.variable.name.value for v in operation.variable_definitions or ()]
     if any(name != CURSOR_VARIABLE for name in variables) or validate(schema, document):

@@ -34,6 +34,7 @@ from datasources.gateway_store.access_audit import AccessRecord, SqlAccessAuditL
 from datasources.loaders import Loaders
 from datasources.passports.change_log import PermitEvent
 from execution.error_presentation import present_errors
+from execution.schema import GatewaySchema
 from live.connection_outbox import ConnectionOutbox, Frame
 from live.direct_frames import text_frame_header
 from live.shared_documents import SharedDocument
@@ -260,7 +261,7 @@ class SubscriberGroup:
         schema = self._registry.schema
         self.executions += 1
         result = execute(
-            schema._schema,
+            schema.graphql_schema,
             self.shared.document,
             root_value=present_event(context, event),
             context_value=context,
@@ -285,7 +286,7 @@ class SubscriberGroup:
 class SubscriberGroups:
     """This process's groups, by key; a group lives while it has members."""
 
-    def __init__(self, schema: Any, services: Services) -> None:
+    def __init__(self, schema: GatewaySchema, services: Services) -> None:
         self.schema = schema
         self.services = services
         self._groups: dict[GroupKey, SubscriberGroup] = {}

@@ -29,7 +29,9 @@ from datasources.registry_interfaces import (
 )
 from i18n.catalog import Locale, MessageCatalog
 from security.rate_limits import RateLimits
+from security.subscription_slots import SubscriptionSlots
 from security.viewer import Viewer
+from settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +60,31 @@ class GatewayStore:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Rules the operators configure (see ``settings.Settings``)."""
+    """Rules the operators configure; every value comes from ``settings.Settings``."""
 
-    permit_page_size_limit: int = 50
-    access_token_lifetime: timedelta = timedelta(minutes=15)
-    refresh_token_lifetime: timedelta = timedelta(days=30)
-    sign_in_code_lifetime: timedelta = timedelta(minutes=5)
-    sign_in_code_attempts: int = 5
-    permit_max_days: int = 365
-    permit_max_days_ahead: int = 365
+    permit_page_size_limit: int
+    access_token_lifetime: timedelta
+    refresh_token_lifetime: timedelta
+    sign_in_code_lifetime: timedelta
+    sign_in_code_attempts: int
+    sign_in_failures_per_id: int
+    sign_in_failures_per_address: int
+    permit_max_days: int
+    permit_max_days_ahead: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        return cls(
+            permit_page_size_limit=settings.permit_page_size_limit,
+            access_token_lifetime=timedelta(minutes=settings.access_token_minutes),
+            refresh_token_lifetime=timedelta(days=settings.refresh_token_days),
+            sign_in_code_lifetime=timedelta(minutes=settings.sign_in_code_minutes),
+            sign_in_code_attempts=settings.sign_in_code_attempts,
+            sign_in_failures_per_id=settings.sign_in_failures_per_id,
+            sign_in_failures_per_address=settings.sign_in_failures_per_address,
+            permit_max_days=settings.permit_max_days,
+            permit_max_days_ahead=settings.permit_max_days_ahead,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +100,7 @@ class Services:
     change_log: ChangeLogReader
     statistics: SqlPermitStatistics
     rate_limits: RateLimits
-    subscriptions_per_person: dict[str, int] = field(default_factory=dict)
+    subscription_slots: SubscriptionSlots
     # Set when traces are on: each DataLoader batch becomes a span.
     loader_tracer: Tracer | None = None
 

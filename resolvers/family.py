@@ -17,8 +17,8 @@ from datasources.records import (
 )
 from errors import NotAuthorized, NotFound
 from resolvers.access_log import record_access
+from resolvers.calendars import gregorian_age, hijri_age
 from resolvers.context import Info
-from resolvers.hijri_calendar import gregorian_age, hijri_age
 from resolvers.national_ids import require_national_id
 from resolvers.pagination import (
     Connection,

@@ -12,11 +12,13 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 
-from datasources.event_bus import SubscriberTooSlow
 from datasources.passports.change_log import PermitEvent
 from datasources.records import PermitStatus, TravelPermit
-from errors import BawabaError, NotAuthorized, RegistryUnavailable
-from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_REASON
+from errors import (
+    NotAuthorized,
+    RegistryUnavailable,
+    SubscriberTooSlow,
+)
 from resolvers.authorization import WATCH_ALL_PERMITS
 from resolvers.context import Context, Info
 from resolvers.family import Reason
@@ -24,13 +26,8 @@ from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
 from security.viewer import Viewer
 from telemetry.metrics import open_subscription
 
-MAX_SUBSCRIPTIONS_PER_PERSON = 10
-
-
-class SubscriptionLimitReached(BawabaError):
-    """Raised when a person already holds as many live subscriptions as allowed."""
-
-    code = "SUBSCRIPTION_LIMIT_REACHED"
+# The root field of the live status subscription (schema/subscription.py).
+SUBSCRIPTION_FIELD = "travelPermitStatusChanged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +73,7 @@ async def permit_events(context: Context, after: str | None) -> AsyncGenerator[P
     ceiling = bus.position
     try:
         position = ceiling if start is None else start
-        async for event in _logged_events(context, position, ceiling):
+        async for event in context.services.change_log.permit_events_between(position, ceiling):
             if may_see_event(viewer, event):
                 yield event
         position = max(position, ceiling)
@@ -88,41 +85,21 @@ async def permit_events(context: Context, after: str | None) -> AsyncGenerator[P
         live.close()
 
 
-async def _logged_events(
-    context: Context, position: int, ceiling: int
-) -> AsyncGenerator[PermitEvent]:
-    """The change log's permit events in (position, ceiling], in order."""
-    reader = context.services.change_log
-    while position < ceiling:
-        batch = [
-            event for event in await reader.permit_events_after(position) if event.id <= ceiling
-        ]
-        if not batch:
-            return
-        for event in batch:
-            yield event
-        position = batch[-1].id
-
-
 async def travel_permit_status_changed(
     info: Info, after: str | None = None
 ) -> AsyncGenerator[PermitStatusEvent]:
     context = info.context
     holder = context.viewer.national_id or ""
-    counts = context.services.subscriptions_per_person
-    if counts.get(holder, 0) >= MAX_SUBSCRIPTIONS_PER_PERSON:
-        raise SubscriptionLimitReached(limit=MAX_SUBSCRIPTIONS_PER_PERSON)
-    counts[holder] = counts.get(holder, 0) + 1
+    slots = context.services.subscription_slots
+    slots.take(holder)
     try:
-        with open_subscription("travelPermitStatusChanged"):
+        with open_subscription(SUBSCRIPTION_FIELD):
             async for event in permit_events(context, after):
                 yield present_event(context, event)
     except SubscriberTooSlow:
         if context.websocket is not None:
             await context.websocket.close(
-                code=SLOW_SUBSCRIBER_CLOSE_CODE, reason=SLOW_SUBSCRIBER_REASON
+                code=SubscriberTooSlow.close_code, reason=SubscriberTooSlow.close_reason
             )
     finally:
-        counts[holder] -= 1
-        if counts[holder] <= 0:
-            del counts[holder]
+        slots.release(holder)

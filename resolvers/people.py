@@ -8,8 +8,8 @@ from datasources.records import Country, Passport, PassportStatus, Person
 from errors import NotAuthorized, NotFound
 from resolvers.access_log import record_access
 from resolvers.authorization import may_read_personal_records
+from resolvers.calendars import hijri_iso
 from resolvers.context import Info
-from resolvers.hijri_calendar import hijri_iso
 from resolvers.national_ids import is_citizen_id
 
 

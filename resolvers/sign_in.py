@@ -47,7 +47,13 @@ def _code_digest(secret_key: str, challenge_id: str, code: str) -> str:
 
 
 def _limits(context: Context) -> SignInLimits:
-    return SignInLimits(context.store.attempts, context.services.secret_key)
+    policy = context.policy
+    return SignInLimits(
+        context.store.attempts,
+        context.services.secret_key,
+        failures_per_id=policy.sign_in_failures_per_id,
+        failures_per_address=policy.sign_in_failures_per_address,
+    )
 
 
 async def _locked_error(context: Context, national_id: str) -> UserError | None:

@@ -11,8 +11,9 @@ from schema.live_status import Notification, PermitStatusEvent
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
+        name=live_status.SUBSCRIPTION_FIELD,
         description="Status changes of the permits you issued or hold (every permit with "
-        "permits:watch-all). With `after`, first every event you missed, in order."
+        "permits:watch-all). With `after`, first every event you missed, in order.",
     )
     async def travel_permit_status_changed(
         self, info: strawberry.Info, after: str | None = None

@@ -21,7 +21,7 @@ def issue_access_token(
     national_id: str,
     *,
     scopes: Iterable[str] = (),
-    lifetime: timedelta = timedelta(minutes=15),
+    lifetime: timedelta,
     now: datetime | None = None,
     session_id: str | None = None,
 ) -> str:

@@ -28,7 +28,7 @@ class RevokedSessions:
         store: SqlCredentialStore,
         *,
         clock: Callable[[], datetime],
-        remember: timedelta = timedelta(seconds=5),
+        remember: timedelta,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -45,9 +45,6 @@ class RevokedSessions:
             self._answers.clear()
         self._answers[session_id] = (now + self.remember, revoked)
         return revoked
-
-    def forget(self, session_id: str) -> None:
-        self._answers.pop(session_id, None)
 
 
 class Authenticator:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from errors import BodyTooLarge
 from i18n.catalog import MessageCatalog, negotiate_locale
-from server.http_hygiene import request_id_of
-
-
-class BodyTooLarge(Exception):
-    """Raised inside the app's ``receive`` when a body passes the limit."""
+from telemetry.request_ids import request_id_of
 
 
 class BodySizeLimit:

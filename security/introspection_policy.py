@@ -3,15 +3,12 @@ partners only. Anonymous callers and person tokens get INTROSPECTION_DISABLED.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 
-from graphql import FieldNode, GraphQLError, parse
+from graphql import FieldNode, parse
 from graphql.language import Visitor, visit
-from strawberry.extensions import SchemaExtension
 
-from resolvers.context import Context
-from security.viewer import CallerKind
+from security.viewer import CallerKind, Viewer
 
 
 class _IntrospectionFinder(Visitor):
@@ -32,28 +29,5 @@ def asks_for_the_schema(query: str) -> bool:
     return finder.found
 
 
-def may_introspect(context: Context) -> bool:
-    viewer = context.viewer
+def may_introspect(viewer: Viewer) -> bool:
     return viewer.kind is CallerKind.PARTNER or viewer.is_operator
-
-
-class IntrospectionPolicy(SchemaExtension):
-    """Refuses introspection to callers who may not see the schema (production mode)."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context.context
-        query = self.execution_context.query
-        if (
-            isinstance(context, Context)
-            and query
-            and not may_introspect(context)
-            and asks_for_the_schema(query)
-        ):
-            refusal = GraphQLError(
-                "Introspection is disabled.", extensions={"code": "INTROSPECTION_DISABLED"}
-            )
-            self.execution_context.pre_execution_errors = [
-                *(self.execution_context.pre_execution_errors or []),
-                refusal,
-            ]
-        yield

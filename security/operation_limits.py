@@ -7,7 +7,6 @@ per request would make every request a cache miss.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,18 +18,31 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+from settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
 class OperationLimits:
-    max_depth: int = 10
-    max_aliases: int = 15
-    max_tokens: int = 2000
-    max_directives: int = 50
-    max_root_fields: int = 10
+    """The limits of one operation; every value comes from ``settings.Settings``."""
+
+    max_depth: int
+    max_aliases: int
+    max_tokens: int
+    max_directives: int
+    max_root_fields: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OperationLimits:
+        return cls(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_directives=settings.max_directives,
+            max_root_fields=settings.max_root_fields,
+        )
 
 
 def directive_limit_rule(limit: int) -> type[ValidationRule]:
@@ -70,23 +82,6 @@ def build_limit_rules(limits: OperationLimits) -> tuple[type[ValidationRule], ..
         directive_limit_rule(limits.max_directives),
         root_field_limit_rule(limits.max_root_fields),
     )
-
-
-class OperationLimitRules(SchemaExtension):
-    """Adds the prebuilt limit rules to validation, and the token limit to parsing."""
-
-    def __init__(self, rules: tuple[type[ValidationRule], ...], max_tokens: int) -> None:
-        super().__init__()
-        self.rules = rules
-        self.max_tokens = max_tokens
-
-    def on_operation(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = self.max_tokens
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules,
-            *self.rules,
-        )
-        yield
 
 
 def limit_error_code(message: str) -> str | None:

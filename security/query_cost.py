@@ -29,20 +29,12 @@ from graphql import (
     get_named_type,
     is_composite_type,
 )
-from strawberry.extensions import SchemaExtension
 
-from errors import BawabaError
-from resolvers.context import Context
-from security.rate_limits import caller_key, spend_cost_budget
+from security.rate_limits import RateLimits, caller_key, spend_cost_budget
+from security.viewer import Viewer
 
 DEFAULT_LIST_SIZE = 10
 MUTATION_COST = 10
-
-
-class QueryTooCostly(BawabaError):
-    """Raised when an operation's estimated cost is above the ceiling."""
-
-    code = "QUERY_TOO_COSTLY"
 
 
 def _first(field: FieldNode, variables: Mapping[str, Any]) -> int | None:
@@ -139,36 +131,7 @@ def estimate_cost(
     return cost
 
 
-async def spend_cost(request: object, cost: int, report: dict[str, Any]) -> None:
+async def spend_cost(limits: RateLimits, viewer: Viewer, cost: int, report: dict[str, Any]) -> None:
     """Spend ``cost`` from the caller's budget and add what remains of it to ``report``."""
-    if isinstance(request, Context):
-        limits = request.services.rate_limits
-        key = caller_key(request.viewer)
-        remaining, reset_in = await spend_cost_budget(limits, key, cost=cost)
-        report.update(remaining=remaining, resetInSeconds=reset_in)
-
-
-class QueryCostGuard(SchemaExtension):
-    """Refuses operations above the ceiling, spends the caller's budget, reports both."""
-
-    def __init__(self, *, ceiling: int) -> None:
-        super().__init__()
-        self.ceiling = ceiling
-        self.report: dict[str, Any] | None = None
-
-    async def on_execute(self) -> Any:  # type: ignore[override]
-        context = self.execution_context
-        cost = estimate_cost(
-            context.schema._schema,
-            context.graphql_document,
-            context.operation_name,
-            context.variables,
-        )
-        self.report = {"requested": cost, "ceiling": self.ceiling}
-        if cost > self.ceiling:
-            raise QueryTooCostly(cost=cost, limit=self.ceiling)
-        await spend_cost(context.context, cost, self.report)
-        yield
-
-    def get_results(self) -> dict[str, Any]:
-        return {"cost": self.report} if self.report else {}
+    remaining, reset_in = await spend_cost_budget(limits, caller_key(viewer), cost=cost)
+    report.update(remaining=remaining, resetInSeconds=reset_in)

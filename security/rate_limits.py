@@ -14,19 +14,9 @@ from limits import RateLimitItem, parse
 
 from datasources.gateway_store.cost_budgets import CostBudgets
 from datasources.gateway_store.rate_limit_store import RateLimiter
-from errors import BawabaError
+from errors import RateLimited
 from security.viewer import Viewer
 from telemetry.metrics import record_rate_limit_rejection
-
-
-class RateLimited(BawabaError):
-    """Raised when a caller has spent its budget for the current window."""
-
-    code = "RATE_LIMITED"
-
-    def __init__(self, *, retry_after: int) -> None:
-        super().__init__(seconds=retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -47,7 +37,7 @@ class RateLimits:
         per_caller: str,
         sign_in: str,
         issue_permit: str,
-        cost_budget: str = "100000/minute",
+        cost_budget: str,
         cost_budgets: CostBudgets,
     ) -> RateLimits:
         return cls(

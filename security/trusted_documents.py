@@ -16,19 +16,11 @@ from typing import Any, Literal
 
 import orjson
 
-from errors import BawabaError
+from errors import DocumentRefused
 from security.viewer import CallerKind, Viewer
 
 logger = logging.getLogger("bawaba.trusted_documents")
 Mode = Literal["off", "log", "enforce"]
-
-
-class DocumentRefused(BawabaError):
-    """Raised when a request names an unknown document, or sends one it may not."""
-
-    def __init__(self, code: str, status: int) -> None:
-        super().__init__(code)
-        self.status = status
 
 
 def document_hash(text: str) -> str:

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 from cross_web import HTTPException
@@ -21,25 +20,23 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from datasources.loaders import Loaders
-from errors import NotAuthenticated, RegistryError
+from errors import DocumentRefused, NotAuthenticated, RateLimited, RegistryError
 from execution.compiled.operations import CompiledOperations
+from execution.schema import GatewaySchema
 from i18n.catalog import Locale, negotiate_locale
 from live.shared_documents import SharedDocuments
 from live.subscriber_groups import SubscriberGroups
+from resolvers.calendars import gateway_today
 from resolvers.context import Context, Services
 from security.authentication import Authenticator
-from security.rate_limits import RateLimited, caller_key, spend
-from security.trusted_documents import DocumentRefused, TrustedDocuments
+from security.rate_limits import caller_key, spend
+from security.trusted_documents import TrustedDocuments
 from security.viewer import Viewer
-from server.http_hygiene import request_id_of
-from server.shared_transport_ws import FanOutTransportWSHandler
-from server.transport_ws import TextFrameWebSocketAdapter
+from server.transport_ws import FanOutTransportWSHandler, TextFrameWebSocketAdapter
 from telemetry.metrics import record_errors
+from telemetry.request_ids import request_id_of
 from telemetry.request_log import log_request, operation_name_of
 from telemetry.request_metrics import RequestMetrics, operation_names_in
-
-MAX_SUBSCRIPTIONS_PER_CONNECTION = 10
-MAX_VARIABLES_BYTES = 64 * 1024
 
 # Strawberry reports HTTP-level failures as plain text; these give each a stable code.
 _HTTP_ERROR_CODES = {
@@ -111,19 +108,20 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def __init__(
         self,
-        schema: Any,
+        schema: GatewaySchema,
         *,
         services: Services,
         authenticator: Authenticator,
-        timezone: ZoneInfo,
         graphiql: bool,
-        allowed_origins: Sequence[str] = (),
-        connection_init_timeout: timedelta = timedelta(seconds=10),
-        trusted: TrustedDocuments | None = None,
-        production: bool = False,
-        graphiql_page: Callable[[], Response] | None = None,
-        compiled: CompiledOperations | None = None,
-        shared_subscriptions: bool = True,
+        allowed_origins: Sequence[str],
+        connection_init_timeout: timedelta,
+        max_subscriptions_per_connection: int,
+        max_variables_bytes: int,
+        trusted: TrustedDocuments | None,
+        production: bool,
+        graphiql_page: Callable[[], Response] | None,
+        compiled: CompiledOperations | None,
+        shared_subscriptions: bool,
     ) -> None:
         super().__init__(
             schema,
@@ -131,14 +129,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
             keep_alive=True,
             keep_alive_interval=15,
             connection_init_wait_timeout=connection_init_timeout,
-            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
             allowed_origins=allowed_origins,
         )
         self.services = services
+        self.max_variables_bytes = max_variables_bytes
         self.authenticator = authenticator
         self.trusted = trusted
         self.production = production
-        self.timezone = timezone
         self.metrics = RequestMetrics(
             operation_names_in(trusted.by_hash.values()) if trusted else ()
         )
@@ -148,7 +146,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         # Subscriptions that can be executed once per group of subscribers (see
         # live/subscriber_groups.py); the others run one per subscriber.
         bodies = trusted.by_hash.values() if trusted is not None and shared_subscriptions else ()
-        self.shared_documents = SharedDocuments(schema._schema, bodies)
+        self.shared_documents = SharedDocuments(schema.graphql_schema, bodies)
         self.subscriber_groups = SubscriberGroups(schema, services)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -173,7 +171,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Context(
             viewer=viewer,
             locale=negotiate_locale(request.headers.get("accept-language")),
-            today=self.services.clock().astimezone(self.timezone).date(),
+            today=gateway_today(self.services.clock()),
             loaders=Loaders(
                 registries.civil, registries.passports, tracer=self.services.loader_tracer
             ),
@@ -239,7 +237,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
     ) -> None:
         if request_data.variables and len(orjson.dumps(request_data.variables)) > (
-            MAX_VARIABLES_BYTES
+            self.max_variables_bytes
         ):
             raise DocumentRefused("VARIABLES_TOO_LARGE", 400)
         if self.trusted is not None:

@@ -1,4 +1,3 @@
-"""What the gateway tells its operators about itself: metrics (and, beside them, traces).
-
-A neutral package: it imports nothing of the gateway's, so every layer may record into it.
-"""
+"""What the gateway tells its operators about itself: metrics, traces, the request log,
+request IDs and the /metrics endpoint. It imports nothing of the gateway's above it, so
+every room may record into it."""

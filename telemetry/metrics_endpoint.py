@@ -17,24 +17,12 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from errors import BawabaError
+from errors import BawabaError, MetricsAddressRefused, MetricsTokenRefused
 from i18n.catalog import MessageCatalog, negotiate_locale
-from server.http_hygiene import request_id_of
 from telemetry.metrics import CONTENT_TYPE, exposition
+from telemetry.request_ids import request_id_of
 
 Network = IPv4Network | IPv6Network
-
-
-class MetricsAddressRefused(BawabaError):
-    """Raised when a scrape comes from an address outside the allowed networks."""
-
-    code = "METRICS_ADDRESS_NOT_ALLOWED"
-
-
-class MetricsTokenRefused(BawabaError):
-    """Raised when a token is required for scrapes and the request lacks the right one."""
-
-    code = "METRICS_TOKEN_REQUIRED"
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ import sys
 import time
 from collections.abc import Collection
 from logging.handlers import QueueHandler, QueueListener
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
-from security.viewer import CallerKind, Viewer
 from telemetry.request_metrics import outcome_of
 
 logger = logging.getLogger("bawaba.requests")
@@ -34,7 +33,23 @@ def operation_name_of(query: str | None, given: str | None) -> str:
     return match.group(1) if match else "anonymous"
 
 
-def caller_hash(viewer: Viewer) -> str | None:
+class LoggedCaller(Protocol):
+    """What a log line says of a caller (``security.viewer.Viewer`` is one)."""
+
+    @property
+    def kind(self) -> str: ...  # ANONYMOUS, PERSON or PARTNER
+
+    @property
+    def national_id(self) -> str | None: ...
+
+    @property
+    def partner_id(self) -> str | None: ...
+
+    @property
+    def is_operator(self) -> bool: ...
+
+
+def caller_hash(viewer: LoggedCaller) -> str | None:
     """A stable pseudonym for the caller: lines of one caller can be grouped, not named."""
     identity = viewer.partner_id or viewer.national_id
     if identity is None:
@@ -42,11 +57,11 @@ def caller_hash(viewer: Viewer) -> str | None:
     return hashlib.sha256(f"bawaba-log:{identity}".encode()).hexdigest()[:16]
 
 
-def log_request(*, request_id: str, operation: str, viewer: Viewer | None, status: int,
+def log_request(*, request_id: str, operation: str, viewer: LoggedCaller | None, status: int,
                 started: float, error_codes: Collection[str]) -> None:  # fmt: skip
-    kind = viewer.kind if viewer is not None else CallerKind.ANONYMOUS
+    kind = viewer.kind if viewer is not None else "ANONYMOUS"
     logger.info("request", extra={"fields": {
-        "requestId": request_id, "operation": operation, "caller": kind.value.lower(),
+        "requestId": request_id, "operation": operation, "caller": str(kind).lower(),
         "callerHash": caller_hash(viewer) if viewer is not None else None,
         "operator": bool(viewer and viewer.is_operator), "status": status,
         "durationMs": round((time.perf_counter() - started) * 1000, 2),

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
-from gateway import create_app, prepare_stores
+from cli.stores import prepare_stores
+from gateway import create_app, gateway_of
 from settings import Settings
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -184,7 +185,7 @@ class Gateway:
         return [s for s in self.statements if "change_log" not in s]
 
     def token(self, national_id: str, scopes: tuple[str, ...] = ()) -> str:
-        from security.access_tokens import issue_access_token
+        from tests.support.tokens import issue_access_token
 
         return issue_access_token(self.settings.secret_key, national_id, scopes=scopes)
 
@@ -196,7 +197,7 @@ async def start_gateway(
     clock = AdjustableClock()
     app = create_app(settings, clock=clock, tracer_provider=tracer_provider)
     statements: list[str] = []
-    registries = app.state.registries
+    registries = gateway_of(app).stores
     for engine in (registries.civil.engine, registries.passports.engine):
         event.listen(
             engine.sync_engine,

@@ -9,6 +9,7 @@ from typing import Any
 
 from datasources.loaders import Loaders
 from datasources.passports.passport_registry import passports, permit_status_changes
+from gateway import gateway_of
 from resolvers.national_ids import luhn_check_digit
 
 _sequence = itertools.count(1)
@@ -46,7 +47,7 @@ async def make_family(
     passport_days_left: int | None = None,
 ) -> tuple[str, list[str]]:
     """A guardian with ``dependents`` children, each with ``permits_each`` permits."""
-    registries = gateway.app.state.registries
+    registries = gateway_of(gateway.app).stores
     today = today or date.today()
     guardian_id = new_national_id()
     children = [new_national_id() for _ in range(dependents)]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from datasources.passports.tables import change_log, permit_status_changes, travel_permits
+from gateway import gateway_of
 from tests.contract_documents import contract_document
 
 ISSUE = contract_document("frontend/IssueTravelPermit.graphql")
@@ -56,7 +57,7 @@ async def cancel(gateway: Any, viewer: str, permit_id: str, reason: str | None =
 
 async def count_rows(gateway: Any) -> dict[str, int]:
     """How many permits, history rows and change-log rows the passport registry holds."""
-    engine = gateway.app.state.registries.passports.engine
+    engine = gateway_of(gateway.app).stores.passports.engine
     async with engine.connect() as connection:
         counts = {}
         for name, table in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gateway import gateway_of
 from tests.contract_documents import contract_document
 
 LOGIN = contract_document("frontend/Login.graphql")
@@ -35,7 +36,7 @@ async def complete_login(gateway: Any, challenge_id: str, code: str, **options: 
 
 
 async def latest_code(gateway: Any, national_id: str) -> str:
-    messages = await gateway.app.state.registries.sms.messages(national_id, limit=1)
+    messages = await gateway_of(gateway.app).stores.sms.messages(national_id, limit=1)
     match = re.search(r"\b(\d{6})\b", messages[0].body)
     assert match, messages[0].body
     return match.group(1)

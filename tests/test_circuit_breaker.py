@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
-from gateway import create_app, prepare_stores
-from security.access_tokens import issue_access_token
+from gateway import create_app, gateway_of
 from settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.contract_documents import contract_document
+from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 
@@ -37,7 +38,7 @@ async def test_the_breaker_opens_and_the_civil_registry_still_answers(tmp_path, 
     token = issue_access_token(TEST_SECRET, GUARDIAN.national_id)
     answers = []
     async with app.router.lifespan_context(app):
-        app.state.event_bus._stopping = True  # keep the relay's retries out of the count
+        gateway_of(app).event_bus._stopping = True  # keep the relay's retries out of the count
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             for _ in range(4):

@@ -25,6 +25,7 @@ import strawberry.schema.schema as strawberry_schema_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli.stores import prepare_stores
 from demo.demo_population import (
     DEMO_PEOPLE,
     EXPIRING_RESIDENT,
@@ -37,14 +38,14 @@ from demo.demo_population import (
 )
 from execution.compiled.compiler import compile_documents
 from execution.compiled.operations import CompiledOperations
-from gateway import create_app, prepare_stores
+from gateway import create_app, gateway_of
 from resolvers.global_ids import encode_global_id
-from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import Gateway, make_settings, start_gateway
 from tests.contract_documents import contract_document
 from tests.factories import make_family
 from tests.permit_helpers import day, permit_input
+from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 PERMIT_DETAILS = contract_document("frontend/PermitDetails.graphql")
@@ -63,7 +64,7 @@ class BothPaths:
     """Sends one request compiled, then the same request on the standard path."""
 
     def __init__(self, app: Any, client: httpx.AsyncClient) -> None:
-        self.view = app.state.graphql
+        self.view = gateway_of(app).view
         self.compiled = self.view.compiled
         self.client = client
         assert self.compiled is not None and len(self.compiled.documents) > 0
@@ -143,7 +144,7 @@ async def differential(
     backend = request.param
     settings = await make_settings(backend, tmp_path_factory.mktemp(f"compiled-{backend}"))
     async for gateway in start_gateway(settings, backend):
-        _, partner_key = await gateway.app.state.registries.partner_keys.create(
+        _, partner_key = await gateway_of(gateway.app).stores.partner_keys.create(
             "Border control", ["permits:verify"], at=datetime.now(UTC)
         )
         yield gateway, BothPaths(gateway.app, gateway.client), partner_key
@@ -264,7 +265,7 @@ async def test_unreachable_registries_answer_alike(tmp_path, registry, breaker_t
     )
     app = create_app(outage)
     async with app.router.lifespan_context(app):
-        app.state.event_bus._stopping = True  # the relay's retries would move the breaker
+        gateway_of(app).event_bus._stopping = True  # the relay's retries would move the breaker
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             paths = BothPaths(app, client)
@@ -305,7 +306,7 @@ DYNAMIC = "query Dynamic($no: Boolean!) { me { nationalId @skip(if: $no) } }"
 
 async def test_fragments_interfaces_aliases_and_directives_answer_alike(differential) -> None:
     gateway, _, _ = differential
-    schema = gateway.app.state.schema
+    schema = gateway_of(gateway.app).schema
     documents = compile_documents(schema, [SHAPES, DYNAMIC], extra_rules=schema.limit_rules)
     assert documents.find(SHAPES, "Shapes") is not None
     assert documents.find(DYNAMIC, None) is None  # selections that vary per request

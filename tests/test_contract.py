@@ -12,10 +12,10 @@ import pytest
 from graphql import parse, validate
 
 from demo.demo_population import GUARDIAN, demo_permit_id
-from execution.schema import build_schema
-from gateway import create_app  # noqa: F401  (the app must import cleanly)
+from gateway import build_gateway_schema, gateway_of
 from i18n.catalog import MessageCatalog
 from resolvers.global_ids import encode_global_id
+from settings import Settings
 from tests.contract_documents import CONTRACT_DIR, contract_document
 
 CONTRACT = CONTRACT_DIR
@@ -39,8 +39,8 @@ def contract_documents() -> list[pytest.ParameterSet]:
 
 @pytest.mark.parametrize("path", contract_documents())
 def test_contract_document_validates_against_the_schema(path: Path) -> None:
-    schema = build_schema(MessageCatalog.load())
-    errors = validate(schema._schema, parse(path.read_text()))
+    schema = build_gateway_schema(Settings(), MessageCatalog.load(), None)
+    errors = validate(schema.graphql_schema, parse(path.read_text()))
     assert errors == []
 
 
@@ -94,7 +94,7 @@ async def test_verify_travel_permit_runs_against_demo_data(fresh_gateway) -> Non
 
     from demo.demo_population import SARA
 
-    store = fresh_gateway.app.state.registries.partner_keys
+    store = gateway_of(fresh_gateway.app).stores.partner_keys
     _, key = await store.create("Border control", ["permits:verify"], at=fresh_gateway.clock())
     on = (date.today() + timedelta(days=3)).isoformat()
     result = await fresh_gateway.graphql(

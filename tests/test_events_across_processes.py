@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
-from gateway import prepare_stores
-from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import postgres_databases
 from tests.contract_documents import contract_document
 from tests.gateway_processes import gateway_process
 from tests.live_server import TransportWS
 from tests.permit_helpers import ISSUE
+from tests.support.tokens import issue_access_token
 
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
 

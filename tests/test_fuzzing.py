@@ -14,9 +14,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from demo.demo_population import GUARDIAN
-from security.access_tokens import issue_access_token
 from tests.conftest import GENEROUS_LIMITS
 from tests.gateway_processes import gateway_process
+from tests.support.tokens import issue_access_token
 
 EXAMPLES_PER_OPERATION = 15
 SECRET = secrets.token_urlsafe(40)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-import gateway as gateway_module
+from cli.main import main as gateway_command
 from demo.demo_population import GUARDIAN, OPERATOR
 from security.access_tokens import read_access_token
 from settings import PLACEHOLDER_SECRET, Settings
@@ -38,7 +38,7 @@ async def test_readyz_reports_an_unreachable_redis(tmp_path) -> None:
 
 def test_token_command_prints_a_token_with_the_demo_scopes(capsys, monkeypatch) -> None:
     monkeypatch.setenv("BAWABA_SECRET_KEY", TEST_SECRET)
-    assert gateway_module.main(["token", OPERATOR.national_id]) == 0
+    assert gateway_command(["token", OPERATOR.national_id]) == 0
     viewer = read_access_token(TEST_SECRET, capsys.readouterr().out.strip())
     assert viewer.national_id == OPERATOR.national_id
     assert viewer.scopes == {"permits:watch-all", "stats:read"}
@@ -47,12 +47,12 @@ def test_token_command_prints_a_token_with_the_demo_scopes(capsys, monkeypatch) 
 def test_token_command_refuses_outside_demo_mode(capsys, monkeypatch) -> None:
     monkeypatch.setenv("BAWABA_MODE", "production")
     monkeypatch.setenv("BAWABA_SECRET_KEY", "a-real-production-secret-of-enough-length")
-    assert gateway_module.main(["token", GUARDIAN.national_id]) == 2
+    assert gateway_command(["token", GUARDIAN.national_id]) == 2
     assert "demo mode only" in capsys.readouterr().err
 
 
 def test_token_command_refuses_malformed_ids(capsys) -> None:
-    assert gateway_module.main(["token", "1234567890"]) == 2
+    assert gateway_command(["token", "1234567890"]) == 2
 
 
 def test_production_mode_refuses_the_placeholder_secret(monkeypatch) -> None:
@@ -63,7 +63,7 @@ def test_production_mode_refuses_the_placeholder_secret(monkeypatch) -> None:
 
 def test_exported_schema_matches_the_committed_sdl(capsys) -> None:
     """Every change to the public surface shows in review as a diff of schema.graphql."""
-    assert gateway_module.main(["export-schema"]) == 0
+    assert gateway_command(["export-schema"]) == 0
     exported = capsys.readouterr().out
     assert exported == SCHEMA_FILE.read_text(), (
         "schema.graphql is stale: run `./dev export-schema > schema.graphql` and review the diff"

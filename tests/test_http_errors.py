@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
-from gateway import create_app, prepare_stores
-from security.access_tokens import issue_access_token
+from gateway import create_app, gateway_of
 from settings import Settings
 from tests.conftest import TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document
+from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 
@@ -116,7 +117,7 @@ async def test_unexpected_failures_are_masked(fresh_gateway, monkeypatch, caplog
     async def broken(*_args, **_kwargs):
         raise RuntimeError("SELECT secret FROM internals")
 
-    monkeypatch.setattr(fresh_gateway.app.state.registries.passports, "permit_pages", broken)
+    monkeypatch.setattr(gateway_of(fresh_gateway.app).stores.passports, "permit_pages", broken)
     result = await fresh_gateway.graphql(
         MY_FAMILY,
         token=fresh_gateway.token(GUARDIAN.national_id),

@@ -18,19 +18,19 @@ from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 from purgatory import AsyncCircuitBreakerFactory
 
+from cli.stores import prepare_stores
 from datasources.sql_engine import RegistryGuard
 from demo.demo_population import GUARDIAN, SARA
-from errors import RegistryTimeout, RegistryUnavailable
-from gateway import prepare_stores
-from security.access_tokens import issue_access_token
+from errors import MetricsAddressRefused, MetricsTokenRefused, RegistryTimeout, RegistryUnavailable
 from settings import Settings
 from telemetry.metrics import exposition
-from telemetry.metrics_endpoint import MetricsAccess, MetricsAddressRefused, MetricsTokenRefused
+from telemetry.metrics_endpoint import MetricsAccess
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, make_settings, serving_settings
 from tests.contract_documents import contract_document
 from tests.gateway_processes import gateway_process
 from tests.live_server import TransportWS, serving
 from tests.permit_helpers import ISSUE, permit_input
+from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 WATCH = contract_document("frontend/WatchMyPermits.graphql")

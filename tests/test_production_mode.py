@@ -10,11 +10,12 @@ import orjson
 import pytest
 
 from demo.demo_population import GUARDIAN
-from security.access_tokens import issue_access_token
+from gateway import gateway_of
 from security.trusted_documents import build_manifest, document_hash
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document
+from tests.support.tokens import issue_access_token
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
@@ -51,7 +52,7 @@ async def test_introspection_is_refused_to_anonymous_callers_and_persons(product
 async def test_operators_and_partners_may_introspect(production) -> None:
     app, client = production
     operator = issue_access_token(TEST_SECRET, "1048273617", scopes=["stats:read"])
-    _, key = await app.state.registries.partner_keys.create(
+    _, key = await gateway_of(app).stores.partner_keys.create(
         "Airline", ["permits:verify"], at=datetime.now(UTC)
     )
     for headers in ({"Authorization": f"Bearer {operator}"}, {"X-API-Key": key}):

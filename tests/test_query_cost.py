@@ -7,13 +7,13 @@ import secrets
 import httpx
 from redis.asyncio import Redis
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
-from gateway import prepare_stores
-from security.access_tokens import issue_access_token
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS
 from tests.contract_documents import contract_document
 from tests.gateway_processes import gateway_process
+from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 GREEDY = (

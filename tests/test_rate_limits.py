@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import httpx
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
-from gateway import create_app, prepare_stores
-from security.access_tokens import issue_access_token
+from gateway import create_app
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET
 from tests.permit_helpers import ISSUE, permit_input
 from tests.sign_in_flow import LOGIN
+from tests.support.tokens import issue_access_token
 
 
 async def gateway_with(tmp_path, **limits) -> tuple:

@@ -11,8 +11,8 @@ import secrets
 
 import httpx
 
+from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
-from gateway import prepare_stores
 from settings import Settings
 from tests.gateway_processes import gateway_process
 from tests.sign_in_flow import LOGIN

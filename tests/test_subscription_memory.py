@@ -11,15 +11,16 @@ import gc
 import tracemalloc
 
 from demo.demo_population import demo_permit_id
+from gateway import gateway_of
 from tests.contract_documents import contract_document
 from tests.factories import dashboard_context, permit_event
 
 
 async def test_deliveries_do_not_accumulate(gateway) -> None:
-    services = gateway.app.state.services
+    services = gateway_of(gateway.app).services
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
-    stream = await gateway.app.state.schema.subscribe(
+    stream = await gateway_of(gateway.app).schema.subscribe(
         contract_document("dashboard/LivePermits.graphql"),
         context_value=dashboard_context(services),
     )

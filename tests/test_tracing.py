@@ -23,6 +23,7 @@ from opentelemetry.trace import SpanKind
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from demo.demo_population import GUARDIAN, SARA
+from gateway import gateway_of
 from telemetry.tracing import (
     HttpServerSpans,
     TracingConfigurationError,
@@ -262,9 +263,9 @@ async def test_without_otel_variables_nothing_is_instrumented(tmp_path, monkeypa
     async for gateway in start_gateway(settings, "sqlite"):
         assert (await gateway.graphql("{ __typename }"))["data"] == {"__typename": "Query"}
         app = gateway.app
-        assert app.state.tracing is None
-        assert app.state.services.loader_tracer is None
+        assert gateway_of(app).tracing is None
+        assert gateway_of(app).services.loader_tracer is None
         assert not any(m.cls is HttpServerSpans for m in app.user_middleware)
-        extensions = [extension() for extension in app.state.schema.extensions]
+        extensions = [extension() for extension in gateway_of(app).schema.extensions]
         assert not any(isinstance(e, OpenTelemetryExtension) for e in extensions)
         assert_nothing_instrumented()

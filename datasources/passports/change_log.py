@@ -9,7 +9,7 @@ therefore only advance past a missing id once it has stayed missing for ``gap_ti
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,6 +83,22 @@ class ChangeLogReader:
             )
             for row in rows
         ]
+
+    async def permit_events_between(
+        self, position: int, ceiling: int
+    ) -> AsyncIterator[PermitEvent]:
+        """Every permit event with an id in (position, ceiling], in order, a page at a time.
+
+        The catch-up of a subscriber that resumes ``after`` a cursor: ``ceiling`` is where
+        live delivery took over when it subscribed, so nothing is read twice or missed.
+        """
+        while position < ceiling:
+            batch = [e for e in await self.permit_events_after(position) if e.id <= ceiling]
+            if not batch:
+                return
+            for event in batch:
+                yield event
+            position = batch[-1].id
 
     async def settled_position(self, after: int, *, limit: int = 1000) -> int:
         """How far past ``after`` the log is complete: no id below it can still appear."""

@@ -28,6 +28,7 @@ import keyword
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
+import strawberry
 from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.types.arguments import convert_arguments
@@ -59,7 +60,7 @@ def _is_plain(value: Any) -> bool:
 FieldsFunction = Callable[[Any, Any, Any], Any]
 
 
-def generate_plan_functions(plan: OperationPlan, strawberry_schema: Any) -> None:
+def generate_plan_functions(plan: OperationPlan, strawberry_schema: strawberry.Schema) -> None:
     """Give every object completion of ``plan`` its generated ``run_fields`` function."""
     for completion in _completions(plan.root, set()):
         if completion.kind == Completion.OBJECT and completion.run_fields is None:
@@ -99,7 +100,7 @@ def _unwrapped(plan: FieldPlan) -> Completion:
 class _ObjectSource:
     """The source text of one object's function, and the values it refers to by name."""
 
-    def __init__(self, completion: Completion, strawberry_schema: Any) -> None:
+    def __init__(self, completion: Completion, strawberry_schema: strawberry.Schema) -> None:
         self.completion = completion
         self.strawberry_schema = strawberry_schema
         self.type_name: str = completion.type.name  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -68,6 +69,7 @@ from execution.compiled.plan import (
     OperationPlan,
     ValueSource,
 )
+from execution.schema import graphql_schema_of
 from security.query_cost import estimate_cost
 
 logger = logging.getLogger("bawaba.compiled_execution")
@@ -126,9 +128,9 @@ class _FirstFromVariable(Visitor):
 class PlanCompiler:
     """Builds the plan of one operation against the graphql-core schema Strawberry built."""
 
-    def __init__(self, strawberry_schema: Any, document: DocumentNode) -> None:
+    def __init__(self, strawberry_schema: strawberry.Schema, document: DocumentNode) -> None:
         self.strawberry_schema = strawberry_schema
-        self.schema: GraphQLSchema = strawberry_schema._schema
+        self.schema: GraphQLSchema = graphql_schema_of(strawberry_schema)
         self.document = document
         self.fragment_definitions = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -295,7 +297,7 @@ def _checks_type(completion: Completion) -> bool:
 
 
 def compile_documents(
-    strawberry_schema: Any,
+    strawberry_schema: strawberry.Schema,
     bodies: Iterable[str],
     *,
     extra_rules: tuple[type[ValidationRule], ...] = (),
@@ -314,7 +316,7 @@ def compile_documents(
 
 
 def _compile_body(
-    strawberry_schema: Any,
+    strawberry_schema: strawberry.Schema,
     body: str,
     extra_rules: tuple[type[ValidationRule], ...],
     max_tokens: int | None,
@@ -324,7 +326,7 @@ def _compile_body(
     except GraphQLError as error:
         logger.info("not compiled (%s): %s", error.message, body[:60])
         return []
-    if validate(strawberry_schema._schema, document, (*specified_rules, *extra_rules)):
+    if validate(graphql_schema_of(strawberry_schema), document, (*specified_rules, *extra_rules)):
         logger.info("not compiled (invalid under the limits): %s", body[:60])
         return []
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

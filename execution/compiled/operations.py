@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 from execution.compiled.compiler import compile_documents
 from execution.compiled.plan import CompiledDocuments, OperationPlan
 from execution.compiled.runner import CompiledRun
+from execution.schema import GatewaySchema
 from security.query_cost import estimate_cost, spend_cost
 from security.trusted_documents import TrustedDocuments
 from telemetry.tracing import current_operation_span
@@ -29,7 +30,7 @@ MAX_COERCION_ERRORS = 50  # graphql-core's default, which Strawberry keeps
 class CompiledOperations:
     """The compiled trusted documents of one schema, and how a request runs one."""
 
-    def __init__(self, schema: Any, documents: CompiledDocuments) -> None:
+    def __init__(self, schema: GatewaySchema, documents: CompiledDocuments) -> None:
         self.schema = schema
         self.documents = documents
         # Counted for the tests and the start-up log: how many requests ran compiled.
@@ -50,7 +51,7 @@ class CompiledOperations:
         """The result of ``plan``, or None when the standard path must answer."""
         schema = self.schema
         coerced = get_variable_values(
-            schema._schema,
+            schema.graphql_schema,
             plan.operation.variable_definitions or (),
             variables or {},
             max_errors=MAX_COERCION_ERRORS,
@@ -59,7 +60,7 @@ class CompiledOperations:
             return None
         cost = plan.fixed_cost
         if cost is None:
-            cost = estimate_cost(schema._schema, plan.document, plan.name, variables)
+            cost = estimate_cost(schema.graphql_schema, plan.document, plan.name, variables)
         if cost > schema.cost_ceiling:
             return None
         report: dict[str, Any] = {"requested": cost, "ceiling": schema.cost_ceiling}
@@ -85,7 +86,7 @@ class CompiledOperations:
     ) -> ExecutionResult:
         schema = self.schema
         try:
-            await spend_cost(context, cost, report)
+            await spend_cost(context.services.rate_limits, context.viewer, cost, report)
             run = CompiledRun(
                 plan,
                 schema,
@@ -110,7 +111,7 @@ def operation_span(context: Any, name: str | None) -> AbstractContextManager[obj
     return current_operation_span(tracer, name, context.request_id)
 
 
-def compile_trusted(schema: Any, trusted: TrustedDocuments) -> CompiledOperations:
+def compile_trusted(schema: GatewaySchema, trusted: TrustedDocuments) -> CompiledOperations:
     """Compile every trusted document at start-up, under the standard path's limits."""
     documents = compile_documents(
         schema,

@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError, located_error
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import (
@@ -37,6 +38,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from execution.compiled.plan import Completion, FieldPlan, OperationPlan, ValueSource
+from execution.schema import graphql_schema_of
 
 is_awaitable = optimized_is_awaitable
 
@@ -47,7 +49,7 @@ class CompiledRun:
     def __init__(
         self,
         plan: OperationPlan,
-        strawberry_schema: Any,
+        strawberry_schema: strawberry.Schema,
         *,
         context: Any,
         variable_values: VariableValues,
@@ -56,7 +58,7 @@ class CompiledRun:
     ) -> None:
         self.plan = plan
         self.strawberry_schema = strawberry_schema
-        self.schema = strawberry_schema._schema
+        self.schema = graphql_schema_of(strawberry_schema)
         self.config = strawberry_schema.config
         self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
         self.context = context

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
+from gateway import gateway_of
 from tests.permit_helpers import cancel, issue
 from tests.sign_in_flow import latest_code
 
@@ -28,7 +29,7 @@ async def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None
 async def sign_in_as_operator(page, served, gateway) -> None:
     """The two-step flow in the page, with the code read from the SMS outbox; returns once
     the live board's subscription is registered on the server."""
-    fan_out = gateway.app.state.services.events
+    fan_out = gateway_of(gateway.app).services.events
     before = fan_out.subscriber_count
     await page.goto(f"{served.url}/console")
     await page.fill("#password-step [name=nationalId]", OPERATOR.national_id)
@@ -60,7 +61,7 @@ async def test_the_console_shows_pending_then_approved_within_two_seconds_of_the
 ) -> None:
     page = browser_page.page
     number = (await pending_permit_on_the_board(page, served, fresh_gateway))["number"]
-    await fresh_gateway.app.state.agency_review.review_due()
+    await gateway_of(fresh_gateway.app).agency_review.review_due()
     await row(page, number, "APPROVED").wait_for(timeout=2000)
 
     assert await row(page, number, "APPROVED").locator(".status").inner_text() == (
@@ -83,7 +84,7 @@ async def test_after_a_network_drop_the_board_resumes_without_losing_or_repeatin
     await browser_page.context.set_offline(True)
     assert served.drop_websockets() == 1
     await page.locator('#connection[data-state="reconnecting"]').wait_for()
-    await fresh_gateway.app.state.agency_review.review_due()  # happens while disconnected
+    await gateway_of(fresh_gateway.app).agency_review.review_due()  # happens while disconnected
     await browser_page.context.set_offline(False)
 
     await row(page, number, "APPROVED").wait_for()
@@ -116,7 +117,7 @@ async def test_the_console_in_arabic_reads_right_to_left_with_arabic_reasons(
     created = await issue(fresh_gateway, GUARDIAN.national_id, KHALID.national_id)
     number = created["permit"]["number"]
     await row(page, number, "PENDING").wait_for()
-    await fresh_gateway.app.state.agency_review.review_due()  # Khalid has a travel ban
+    await gateway_of(fresh_gateway.app).agency_review.review_due()  # Khalid has a travel ban
     rejected = row(page, number, "REJECTED")
     await rejected.wait_for()
 

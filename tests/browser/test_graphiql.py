@@ -8,6 +8,7 @@ import json
 import pytest
 
 from demo.demo_population import GUARDIAN, OPERATOR, SARA
+from gateway import gateway_of
 from tests.permit_helpers import issue
 
 pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
@@ -70,7 +71,7 @@ async def test_graphiql_runs_a_subscription_over_websocket_with_the_headers_as_c
     page = browser_page.page
     await open_graphiql(page, served.url)
     await page.locator(".graphiql-tab", has_text="LivePermits").click()
-    fan_out = fresh_gateway.app.state.services.events
+    fan_out = gateway_of(fresh_gateway.app).services.events
     before = fan_out.subscriber_count
     token = fresh_gateway.token(OPERATOR.national_id, ("permits:watch-all",))
     await run_with_headers(page, {"Authorization": f"Bearer {token}"})

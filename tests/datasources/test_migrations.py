@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from datasources import civil_registry
 from datasources.migrations import current_revision, latest_revision
 from datasources.passports import passport_registry
+from gateway import gateway_of
 
 
 @pytest.mark.parametrize(
@@ -16,7 +17,7 @@ from datasources.passports import passport_registry
     [("civil", civil_registry.metadata), ("passport", passport_registry.metadata)],
 )
 async def test_migrated_schema_matches_the_code(gateway, store, metadata) -> None:
-    registries = gateway.app.state.registries
+    registries = gateway_of(gateway.app).stores
     engine = registries.civil.engine if store == "civil" else registries.passports.engine
 
     def differences(connection):

@@ -10,6 +10,7 @@ import datasources.passports.permit_transitions as transitions
 from datasources.passports.permit_transitions import StatusChange, apply_transition
 from datasources.records import PermitStatus
 from demo.demo_population import GUARDIAN, demo_permit_id
+from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.permit_helpers import PERMIT_DETAILS, cancel, count_rows, issue
 
@@ -29,7 +30,7 @@ ALLOWED = {
     [PermitStatus.APPROVED, PermitStatus.REJECTED, PermitStatus.CANCELLED, PermitStatus.EXPIRED],
 )
 async def test_only_the_allowed_transitions_apply(fresh_gateway, sequence, target) -> None:
-    engine = fresh_gateway.app.state.registries.passports.engine
+    engine = gateway_of(fresh_gateway.app).stores.passports.engine
     change = StatusChange(demo_permit_id(sequence), target, None, "test", datetime.now(UTC))
     before = await count_rows(fresh_gateway)
     async with engine.begin() as connection:
@@ -111,7 +112,7 @@ async def test_the_database_itself_refuses_overlapping_active_destinations(fresh
 
     if fresh_gateway.backend != "postgres":
         pytest.skip("SQLite has no exclusion constraints; its writers are serialized instead")
-    engine = fresh_gateway.app.state.registries.passports.engine
+    engine = gateway_of(fresh_gateway.app).stores.passports.engine
     start = date.today() + timedelta(days=200)
 
     def rows(destinations: str) -> list[dict]:

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 
 from datasources.sql_reads import AsyncpgReads, CoreReads, open_reads
 from demo.demo_population import DEMO_PEOPLE, GUARDIAN, SARA
+from gateway import gateway_of
 
 UNKNOWN_ID = "1000000001"
 
 
 async def test_a_batch_of_any_size_is_one_statement_of_one_text(gateway) -> None:
-    civil = gateway.app.state.registries.civil
+    civil = gateway_of(gateway.app).stores.civil
     everyone = [person.national_id for person in DEMO_PEOPLE]
     await civil.people_by_ids([GUARDIAN.national_id])  # a new connection's own queries first
 
@@ -35,7 +36,7 @@ async def test_a_batch_of_any_size_is_one_statement_of_one_text(gateway) -> None
 
 
 async def test_rows_keep_their_types_on_the_driver_path(gateway) -> None:
-    passports = gateway.app.state.registries.passports
+    passports = gateway_of(gateway.app).stores.passports
     found = await passports.current_passports_by_holders([GUARDIAN.national_id])
     passport = found[GUARDIAN.national_id]
     pages = await passports.permits_by_ids(["no-such-permit"])
@@ -45,7 +46,7 @@ async def test_rows_keep_their_types_on_the_driver_path(gateway) -> None:
 
 
 def test_each_engine_gets_the_reads_its_driver_runs_best(gateway) -> None:
-    registries = gateway.app.state.registries
+    registries = gateway_of(gateway.app).stores
     expected = AsyncpgReads if gateway.backend == "postgres" else CoreReads
     assert isinstance(open_reads(registries.civil.engine), expected)
 
@@ -53,7 +54,7 @@ def test_each_engine_gets_the_reads_its_driver_runs_best(gateway) -> None:
 async def test_a_cancelled_read_leaves_the_pool_usable(gateway) -> None:
     if gateway.backend != "postgres":
         pytest.skip("SQLite reads run through SQLAlchemy Core")
-    engine = gateway.app.state.registries.civil.engine
+    engine = gateway_of(gateway.app).stores.civil.engine
     reads = open_reads(engine)
     slow = reads.prepare(select(func.pg_sleep(5)))
     quick = reads.prepare(select(func.count()).select_from(select(func.now()).subquery()))

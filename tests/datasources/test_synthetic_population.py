@@ -25,11 +25,11 @@ from demo.demo_population import DEMO_PEOPLE, seed_demo_population
 from demo.synthetic_population import (
     MEASURED_AGE_RANGES,
     MEASURED_PERMITS,
-    _age,
     seed_measured_families,
     seed_synthetic_population,
     synthetic_national_id,
 )
+from resolvers.calendars import gregorian_age
 from resolvers.national_ids import is_valid_national_id
 
 TODAY = date(2026, 5, 1)
@@ -42,9 +42,11 @@ OpenRegistries = Callable[[str], Awaitable[Registries]]
 
 
 async def _open(directory: Path, name: str) -> Registries:
-    civil = SqlCivilRegistry(create_registry_engine(f"sqlite+aiosqlite:///{directory}/{name}-c.db"))
+    civil = SqlCivilRegistry(
+        create_registry_engine(f"sqlite+aiosqlite:///{directory}/{name}-c.db", pool_size=5)
+    )
     passport = SqlPassportRegistry(
-        create_registry_engine(f"sqlite+aiosqlite:///{directory}/{name}-p.db")
+        create_registry_engine(f"sqlite+aiosqlite:///{directory}/{name}-p.db", pool_size=5)
     )
     await upgrade_to_latest(civil.engine, "civil")
     await upgrade_to_latest(passport.engine, "passport")
@@ -218,7 +220,7 @@ async def test_measured_families_have_the_benchmark_s_exact_shape(
     permits = Counter(row.traveller_id for row in await _rows(passport, travel_permits))
     for guardian in guardians:
         children = [link.person for link in links[guardian]]
-        ages = sorted(_age(child.birth_date, TODAY) for child in children)
+        ages = sorted(gregorian_age(child.birth_date, TODAY) for child in children)
         assert len(ages) == len(MEASURED_AGE_RANGES)
         for age, (youngest, eldest) in zip(ages, MEASURED_AGE_RANGES, strict=True):
             assert youngest <= age <= eldest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from demo.demo_population import GUARDIAN, OPERATOR, SARA, demo_permit_id
+from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document
 
@@ -16,7 +17,7 @@ LOG = """query ($first: Int!, $after: String) {
 
 
 async def test_partner_and_operator_reads_appear_in_the_log(fresh_gateway) -> None:
-    store = fresh_gateway.app.state.registries.partner_keys
+    store = gateway_of(fresh_gateway.app).stores.partner_keys
     _, key = await store.create("King Fahd Causeway", ["permits:verify"], at=fresh_gateway.clock())
     await fresh_gateway.graphql(
         contract_document("partner/VerifyTravelPermit.graphql"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
+from errors import SubscriberTooSlow
+from live.connection_outbox import ConnectionOutbox
 from live.direct_frames import DirectFrames
 
 
@@ -106,12 +107,12 @@ async def test_a_backed_up_transport_that_overflows_the_outbox_is_closed_4499() 
     transport.back_up()
     for number in range(1, 5):  # 1, 2 and 3 fill the outbox; 4 overflows it
         outbox.push(frame(number))
-    await settle(lambda: closed == [SLOW_SUBSCRIBER_CLOSE_CODE])
+    await settle(lambda: closed == [SubscriberTooSlow.close_code])
     transport.drain()
     outbox.push(frame(5))
     await asyncio.sleep(0.01)
 
-    assert closed == [SLOW_SUBSCRIBER_CLOSE_CODE]
+    assert closed == [SubscriberTooSlow.close_code]
     assert outbox.closed
     assert transport.written == [frame(0)]  # nothing after the close, no partial stream
     assert outbox._task is None

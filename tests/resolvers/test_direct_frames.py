@@ -14,7 +14,8 @@ import pytest
 import websockets
 
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id
-from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE
+from errors import SubscriberTooSlow
+from gateway import gateway_of
 from live.direct_frames import text_frame_header
 from live.subscriber_groups import SubscriberGroup
 from resolvers.pagination import decode_sequence_cursor
@@ -28,7 +29,7 @@ LIVE = contract_document("dashboard/LivePermits.graphql")
 
 
 def only_group(gateway) -> SubscriberGroup:
-    groups = gateway.app.state.subscriber_groups
+    groups = gateway_of(gateway.app).subscriber_groups
     [key] = list(groups._groups)
     return groups.group(key)
 
@@ -99,7 +100,7 @@ async def drained(group: SubscriberGroup) -> None:
 async def test_a_peer_that_stops_reading_is_closed_4499_and_others_get_everything(
     fresh_gateway,
 ) -> None:
-    services = fresh_gateway.app.state.services
+    services = gateway_of(fresh_gateway.app).services
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
     capacity, services.events.capacity = services.events.capacity, 20
@@ -135,7 +136,7 @@ async def test_a_peer_that_stops_reading_is_closed_4499_and_others_get_everythin
 
     assert stuck_member.outbox.closed
     assert received == [start + n for n in range(1, count + 1)]  # in order, once each
-    assert code == SLOW_SUBSCRIBER_CLOSE_CODE
+    assert code == SubscriberTooSlow.close_code
     # What the slow peer got is an unbroken run from the start: no gap, no repeat.
     assert 0 < len(seen) < count
     assert seen == [start + n for n in range(1, len(seen) + 1)]

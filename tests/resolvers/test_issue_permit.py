@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from demo.demo_population import FAISAL, GUARDIAN, KHALID, NOURA, OMAR, SARA, YOUSEF
+from gateway import gateway_of
 from tests.factories import make_family
 from tests.permit_helpers import PERMIT_DETAILS, count_rows, day, issue
 
@@ -151,7 +152,7 @@ async def test_the_agency_approves_or_rejects_with_a_reason(fresh_gateway) -> No
         validFrom=day(100),
         validUntil=day(110),
     )
-    review = fresh_gateway.app.state.agency_review
+    review = gateway_of(fresh_gateway.app).agency_review
 
     token = fresh_gateway.token(GUARDIAN.national_id)
 
@@ -189,7 +190,7 @@ async def test_a_passport_expiring_before_the_permit_ends_is_rejected(fresh_gate
         fresh_gateway, dependents=1, permits_each=0, passport_days_left=15
     )
     result = await issue(fresh_gateway, guardian, child, validFrom=day(10), validUntil=day(20))
-    await fresh_gateway.app.state.agency_review.review_due()
+    await gateway_of(fresh_gateway.app).agency_review.review_due()
     details = await fresh_gateway.graphql(
         PERMIT_DETAILS, {"id": result["permit"]["id"]}, token=fresh_gateway.token(guardian)
     )
@@ -202,7 +203,7 @@ async def test_approved_permits_expire_after_their_last_day(fresh_gateway) -> No
     result = await issue(
         fresh_gateway, GUARDIAN.national_id, SARA.national_id, validFrom=day(0), validUntil=day(3)
     )
-    review = fresh_gateway.app.state.agency_review
+    review = gateway_of(fresh_gateway.app).agency_review
     await review.review_due()
     fresh_gateway.clock.advance(days=5)
     assert await review.expire_due() >= 1

@@ -9,7 +9,7 @@ import pytest
 import websockets
 
 from demo.demo_population import GUARDIAN, OPERATOR, RESIDENT_GUARDIAN, SARA, demo_permit_id
-from gateway import create_app
+from gateway import create_app, gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document
 from tests.live_server import TransportWS, serving
@@ -32,7 +32,7 @@ async def test_a_guardian_follows_a_request_until_the_agency_decides(fresh_gatew
         await asyncio.sleep(0.2)
         created = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
         [pending] = await client.next_events(1)
-        await fresh_gateway.app.state.agency_review.review_due()
+        await gateway_of(fresh_gateway.app).agency_review.review_due()
         [approved] = await client.next_events(1)
 
     event = pending["travelPermitStatusChanged"]
@@ -89,7 +89,7 @@ async def test_reconnecting_with_the_last_cursor_delivers_exactly_what_was_misse
 
         # While disconnected: three changes.
         created = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
-        await fresh_gateway.app.state.agency_review.review_due()
+        await gateway_of(fresh_gateway.app).agency_review.review_due()
         await cancel(fresh_gateway, GUARDIAN.national_id, created["permit"]["id"])
         await asyncio.sleep(0.3)  # let the relay deliver them live too
 
@@ -134,7 +134,7 @@ async def test_a_silent_socket_is_closed_after_the_init_timeout(fresh_gateway) -
 
 
 async def test_a_closed_socket_leaves_nothing_behind(fresh_gateway) -> None:
-    fan_out = fresh_gateway.app.state.services.events
+    fan_out = gateway_of(fresh_gateway.app).services.events
     before = fan_out.subscriber_count
     async with serving(fresh_gateway.app) as url:
         async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as client:
@@ -147,7 +147,8 @@ async def test_a_closed_socket_leaves_nothing_behind(fresh_gateway) -> None:
                 break
             await asyncio.sleep(0.05)
     assert fan_out.subscriber_count == before
-    assert fresh_gateway.app.state.services.subscriptions_per_person == {}
+    slots = gateway_of(fresh_gateway.app).services.subscription_slots
+    assert slots.held_by(GUARDIAN.national_id) == 0
 
 
 async def test_a_person_may_hold_ten_subscriptions(fresh_gateway) -> None:

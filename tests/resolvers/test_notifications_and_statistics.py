@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from datasources.passports.tables import permit_status_changes, travel_permits
 from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
+from gateway import gateway_of
 from tests.contract_documents import contract_document
 from tests.live_server import TransportWS, serving
 from tests.permit_helpers import issue
@@ -29,9 +30,9 @@ async def wait_for(condition, seconds: float = 5) -> None:
 async def test_decisions_become_notifications_and_rejections_an_sms(fresh_gateway) -> None:
     approved = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
     rejected = await issue(fresh_gateway, GUARDIAN.national_id, KHALID.national_id)
-    outbox = fresh_gateway.app.state.registries.sms
+    outbox = gateway_of(fresh_gateway.app).stores.sms
     sms_before = len(await outbox.messages(GUARDIAN.national_id, limit=100))
-    await fresh_gateway.app.state.agency_review.review_due()
+    await gateway_of(fresh_gateway.app).agency_review.review_due()
     token = fresh_gateway.token(GUARDIAN.national_id)
 
     async def both_notified() -> bool:
@@ -64,7 +65,7 @@ async def test_notifications_arrive_live(fresh_gateway) -> None:
         await client.subscribe(query)
         await asyncio.sleep(0.2)
         created = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
-        await fresh_gateway.app.state.agency_review.review_due()
+        await gateway_of(fresh_gateway.app).agency_review.review_due()
         # The demo's own pending request is decided in the same review: two notifications.
         notes = [n["notifications"] for n in await client.next_events(2)]
     ours = next(n for n in notes if n["permitNumber"] == created["permit"]["number"])
@@ -74,7 +75,7 @@ async def test_notifications_arrive_live(fresh_gateway) -> None:
 
 async def registry_counts(gateway, start: date, end: date) -> dict[str, int]:
     """The same counts straight from the registry, independently of the gateway's SQL."""
-    engine = gateway.app.state.registries.passports.engine
+    engine = gateway_of(gateway.app).stores.passports.engine
     async with engine.connect() as connection:
         rows = (
             await connection.execute(select(travel_permits.c.status, travel_permits.c.created_at))
@@ -90,7 +91,7 @@ async def registry_counts(gateway, start: date, end: date) -> dict[str, int]:
 async def test_statistics_agree_with_the_registry(fresh_gateway) -> None:
     await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
     await issue(fresh_gateway, GUARDIAN.national_id, KHALID.national_id)
-    await fresh_gateway.app.state.agency_review.review_due()
+    await gateway_of(fresh_gateway.app).agency_review.review_due()
     start, end = date.today() - timedelta(days=360), date.today() + timedelta(days=1)
     token = fresh_gateway.token(OPERATOR.national_id, ("stats:read",))
 
@@ -105,7 +106,7 @@ async def test_statistics_agree_with_the_registry(fresh_gateway) -> None:
     assert {s["status"]: s["count"] for s in board["byStatus"] if s["count"]} == expected
     assert len(board["byDay"]) == (end - start).days + 1
     assert sum(day["requested"] for day in board["byDay"]) == board["total"]
-    engine = fresh_gateway.app.state.registries.passports.engine
+    engine = gateway_of(fresh_gateway.app).stores.passports.engine
     async with engine.connect() as connection:
         approvals = (
             await connection.execute(

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from cli.main import main as gateway_main
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id
-from gateway import main as gateway_main
+from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.contract_documents import contract_document
 
@@ -15,7 +16,7 @@ VERIFY = contract_document("partner/VerifyTravelPermit.graphql")
 
 
 async def partner_key(gateway, *scopes: str) -> str:
-    store = gateway.app.state.registries.partner_keys
+    store = gateway_of(gateway.app).stores.partner_keys
     _, secret = await store.create("Border control", scopes, at=gateway.clock())
     return secret
 
@@ -65,7 +66,7 @@ async def test_a_key_without_the_scope_is_forbidden(fresh_gateway) -> None:
 
 
 async def test_revoked_and_unknown_keys_are_unauthenticated(fresh_gateway) -> None:
-    store = fresh_gateway.app.state.registries.partner_keys
+    store = gateway_of(fresh_gateway.app).stores.partner_keys
     key_record, key = await store.create("Airline", ["permits:verify"], at=fresh_gateway.clock())
     await store.revoke(key_record.id, at=fresh_gateway.clock())
     for presented in (key, "bwb_nonsense", key[:-1] + ("A" if key[-1] != "A" else "B")):

@@ -19,11 +19,12 @@ from resolvers.pagination import (
 )
 from resolvers.passport_renewal import PASSPORT_NUMBER
 from resolvers.permit_rules import PermitRequest, check_dates
+from settings import Settings
 
 TODAY = date(2026, 11, 25)
 CONTEXT = SimpleNamespace(
     today=TODAY,
-    policy=Policy(),
+    policy=Policy.from_settings(Settings()),
     message=lambda code, **params: code,
 )
 

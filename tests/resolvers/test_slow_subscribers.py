@@ -8,7 +8,10 @@ from types import SimpleNamespace
 
 from datasources.event_bus import EventFanOut
 from datasources.passports.change_log import PermitEvent
-from resolvers.live_status import SLOW_SUBSCRIBER_CLOSE_CODE, travel_permit_status_changed
+from errors import SubscriberTooSlow
+from gateway import gateway_of
+from resolvers.live_status import travel_permit_status_changed
+from security.subscription_slots import SubscriptionSlots
 from tests.factories import dashboard_context, permit_event
 
 
@@ -26,11 +29,11 @@ def event(number: int) -> PermitEvent:
 
 
 async def test_an_overflowing_subscriber_is_closed_with_4499(gateway) -> None:
-    services = gateway.app.state.services
+    services = gateway_of(gateway.app).services
     fan_out = EventFanOut(capacity=3)
     fan_out.position = start = services.events.position
     socket = RecordingSocket()
-    isolated = replace(services, events=fan_out, subscriptions_per_person={})
+    isolated = replace(services, events=fan_out, subscription_slots=SubscriptionSlots(limit=10))
     context = dashboard_context(isolated, websocket=socket)
     received = []
 
@@ -46,7 +49,7 @@ async def test_an_overflowing_subscriber_is_closed_with_4499(gateway) -> None:
 
     assert received == []  # cut off, not served a partial, gapped stream
     assert socket.closed_with is not None
-    assert socket.closed_with[0] == SLOW_SUBSCRIBER_CLOSE_CODE
+    assert socket.closed_with[0] == SubscriberTooSlow.close_code
     assert fan_out.subscriber_count == 0
 
 

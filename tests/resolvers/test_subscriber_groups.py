@@ -9,7 +9,9 @@ import json
 import orjson
 
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id
-from live.connection_outbox import SLOW_SUBSCRIBER_CLOSE_CODE, ConnectionOutbox
+from errors import SubscriberTooSlow
+from gateway import gateway_of
+from live.connection_outbox import ConnectionOutbox
 from live.shared_documents import SharedDocuments
 from live.subscriber_groups import GroupMember, SubscriberGroup
 from resolvers.national_ids import luhn_check_digit
@@ -56,7 +58,7 @@ async def settle(condition, attempts: int = 100) -> None:
 
 
 def only_group(gateway) -> SubscriberGroup:
-    groups = gateway.app.state.subscriber_groups
+    groups = gateway_of(gateway.app).subscriber_groups
     [key] = list(groups._groups)
     return groups.group(key)
 
@@ -93,7 +95,7 @@ async def test_a_group_executes_once_per_event_and_sends_everyone_the_same_bytes
 
 
 async def test_languages_documents_and_audiences_make_separate_groups(fresh_gateway) -> None:
-    groups = fresh_gateway.app.state.subscriber_groups
+    groups = gateway_of(fresh_gateway.app).subscriber_groups
     guardian = {"Authorization": f"Bearer {fresh_gateway.token(GUARDIAN.national_id)}"}
     async with serving(fresh_gateway.app) as url:
         async with (
@@ -121,9 +123,11 @@ async def test_languages_documents_and_audiences_make_separate_groups(fresh_gate
 async def test_a_slow_member_is_closed_while_the_others_receive_everything_in_order(
     gateway,
 ) -> None:
-    services = gateway.app.state.services
-    groups = gateway.app.state.subscriber_groups
-    shared = SharedDocuments(gateway.app.state.schema._schema, [LIVE]).find(LIVE, None, None)
+    services = gateway_of(gateway.app).services
+    groups = gateway_of(gateway.app).subscriber_groups
+    shared = SharedDocuments(gateway_of(gateway.app).schema.graphql_schema, [LIVE]).find(
+        LIVE, None, None
+    )
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
     stuck = asyncio.Event()  # never set: this peer stops reading
@@ -152,7 +156,7 @@ async def test_a_slow_member_is_closed_while_the_others_receive_everything_in_or
         for n in range(1, 9):
             services.events.deliver([permit_event(position + n, permit)], position + n)
             await settle(lambda n=n: len(fast_frames) == n)
-        await settle(lambda: closed == [SLOW_SUBSCRIBER_CLOSE_CODE])
+        await settle(lambda: closed == [SubscriberTooSlow.close_code])
     finally:
         groups.leave(group, slow)
         groups.leave(group, fast)
@@ -161,7 +165,7 @@ async def test_a_slow_member_is_closed_while_the_others_receive_everything_in_or
     events = [orjson.loads(f)["payload"]["data"]["travelPermitStatusChanged"] for f in fast_frames]
     cursors = [decode_sequence_cursor(event["cursor"]) for event in events]
     assert cursors == [position + n for n in range(1, 9)]
-    assert closed == [SLOW_SUBSCRIBER_CLOSE_CODE]
+    assert closed == [SubscriberTooSlow.close_code]
     assert group.executions == 8
 
 
@@ -175,9 +179,11 @@ def frames_of(member_frames: list[bytes]) -> list[int]:
 
 
 async def test_live_events_held_during_catch_up_follow_it_once_and_in_order(gateway) -> None:
-    services = gateway.app.state.services
-    groups = gateway.app.state.subscriber_groups
-    shared = SharedDocuments(gateway.app.state.schema._schema, [LIVE]).find(LIVE, None, None)
+    services = gateway_of(gateway.app).services
+    groups = gateway_of(gateway.app).subscriber_groups
+    shared = SharedDocuments(gateway_of(gateway.app).schema.graphql_schema, [LIVE]).find(
+        LIVE, None, None
+    )
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
     sent: list[bytes] = []
@@ -257,8 +263,8 @@ def shared_tasks() -> list[asyncio.Task]:
 
 
 async def test_closing_leaves_no_group_task_or_count_behind(fresh_gateway) -> None:
-    groups = fresh_gateway.app.state.subscriber_groups
-    services = fresh_gateway.app.state.services
+    groups = gateway_of(fresh_gateway.app).subscriber_groups
+    services = gateway_of(fresh_gateway.app).services
     guardian = {"Authorization": f"Bearer {fresh_gateway.token(GUARDIAN.national_id)}"}
     before = len(shared_tasks())
     subscribers = services.events.subscriber_count  # the notifier's own
@@ -276,11 +282,11 @@ async def test_closing_leaves_no_group_task_or_count_behind(fresh_gateway) -> No
             assert len(shared_tasks()) > before
             await board.send({"id": "done", "type": "complete"})
             await settle(lambda: only_member_counts(groups) == [1, 2])
-            assert services.subscriptions_per_person[GUARDIAN.national_id] == 2
+            assert services.subscription_slots.held_by(GUARDIAN.national_id) == 2
         await settle(lambda: len(groups) == 0 and len(shared_tasks()) == before)
     assert len(groups) == 0
     assert services.events.subscriber_count == subscribers
-    assert services.subscriptions_per_person == {}
+    assert services.subscription_slots.held_by(GUARDIAN.national_id) == 0
     assert len(shared_tasks()) == before
 
 

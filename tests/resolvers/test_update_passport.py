@@ -8,6 +8,7 @@ import pytest
 
 from datasources.passports.tables import passports
 from demo.demo_population import EXPIRING_RESIDENT, GUARDIAN
+from gateway import gateway_of
 from tests.permit_helpers import UPDATE_PASSPORT, count_rows, day
 
 MY_PASSPORTS = "{ me { currentPassport { number } passports { number status } } }"
@@ -97,7 +98,7 @@ async def test_bad_data_is_a_coded_error_and_changes_nothing(fresh_gateway, chan
 
 
 async def test_a_number_recorded_for_another_person_is_refused(fresh_gateway) -> None:
-    await fresh_gateway.app.state.registries.passports.add_rows(
+    await gateway_of(fresh_gateway.app).stores.passports.add_rows(
         passports,
         [
             {

@@ -1,10 +1,22 @@
-"""Dates in the Umm al-Qura calendar, and ages counted in Hijri and Gregorian years."""
+"""The gateway's calendar: Riyadh's day, Umm al-Qura dates, ages in Hijri and Gregorian years.
+
+Whatever the machine's time zone, the gateway's day is Riyadh's: a permit valid "until
+today" ends at midnight in Riyadh, and ages change there.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from hijridate import Gregorian, Hijri
+
+GATEWAY_TIMEZONE = ZoneInfo("Asia/Riyadh")
+
+
+def gateway_today(now: datetime) -> date:
+    """The gateway's calendar day at the instant ``now`` (an aware datetime)."""
+    return now.astimezone(GATEWAY_TIMEZONE).date()
 
 
 def to_hijri(day: date) -> Hijri | None:

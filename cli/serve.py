@@ -1,0 +1,51 @@
+"""``gateway serve``: prepare the stores once, then uvicorn with as many workers as asked."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import uvicorn
+
+from cli.stores import prepare_stores
+from live.direct_frames import DirectFramesWebSocketProtocol
+from settings import Settings
+from telemetry.metrics import metrics_shared_by
+from telemetry.request_log import JSON_LOG_CONFIG
+
+Commands = argparse._SubParsersAction  # argparse names no public type for it
+
+
+def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+    serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(arguments: argparse.Namespace) -> int:
+    settings = Settings()
+    # Several workers write their metrics to shared files, so /metrics shows their totals.
+    with metrics_shared_by(arguments.workers):
+        if settings.auto_migrate:
+            asyncio.run(prepare_stores(settings))
+        uvicorn.run(
+            "gateway:create_app",
+            factory=True,
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            log_level="info",
+            access_log=False,
+            log_config=JSON_LOG_CONFIG,  # applied again in each worker process
+            # The graphql-transport-ws handler pings and drops silent peers itself (4504); a
+            # second, protocol-level ping per connection would double that traffic.
+            ws_ping_interval=None,
+            # Fan-out writes each subscriber's frame straight to its transport (see
+            # live/direct_frames.py); per-message deflate would rule that out and cost a
+            # compressor per connection, for messages of a few hundred bytes.
+            ws=DirectFramesWebSocketProtocol,
+            ws_per_message_deflate=False,
+        )
+    return 0
