@@ -44,9 +44,7 @@ def codes_in_source() -> set[str]:
 
 
 def test_the_source_scan_finds_codes() -> None:
-    assert {"INVALID_CREDENTIALS", "OVERLAPPING_PERMIT", "INVALID_CODE"} <= (
-        codes_in_source()
-    )
+    assert {"INVALID_CREDENTIALS", "OVERLAPPING_PERMIT", "INVALID_CODE"} <= (codes_in_source())
 
 
 def gateway_codes() -> set[str]:
