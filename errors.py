@@ -39,6 +39,11 @@ class BawabaError(Exception):
         self.params = params
         super().__init__(self.code)
 
+    @property
+    def message_code(self) -> str:
+        """The catalog entry of the error's message (its code, unless a subclass is finer)."""
+        return self.code
+
 
 class RegistryError(BawabaError):
     """Raised when an agency registry fails to answer a read or a write."""
@@ -92,9 +97,22 @@ class BodyTooLarge(InputRejected):
 
 
 class NotAuthenticated(BawabaError):
-    """Raised when a field needs a signed-in caller and the request has no valid credentials."""
+    """Raised when a field needs a signed-in caller and the request has no valid credentials.
+
+    The code is always ``UNAUTHENTICATED`` (frontends send people to sign-in on it); the
+    precise cause, when there is one, is ``reason``: ``TOKEN_EXPIRED``, ``INVALID_TOKEN``,
+    ``SESSION_REVOKED``, ``INVALID_API_KEY`` or ``AMBIGUOUS_CREDENTIALS``.
+    """
 
     code = "UNAUTHENTICATED"
+
+    def __init__(self, reason: str | None = None, **params: Any) -> None:
+        super().__init__(None, **params)
+        self.reason = reason
+
+    @property
+    def message_code(self) -> str:
+        return self.reason or self.code
 
 
 class NotAuthorized(BawabaError):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
+from graphql import parse, print_ast
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -37,11 +39,18 @@ from datasources.passports.permit_statistics import SqlPermitStatistics
 from datasources.stores import OpenStores, open_stores
 from demo.agency_review import AgencyReview, run_agency_review
 from errors import RegistryError
-from execution.compiled.operations import compile_trusted
+from execution.compiled.operations import CompiledOperations
 from execution.schema import GatewaySchema, build_schema
 from i18n.catalog import MessageCatalog
 from live.notifier import Notifier
 from live.subscriber_groups import SubscriberGroups
+from pipeline.admission import AdmissionPipeline
+from pipeline.budget import BudgetStep
+from pipeline.caller import CallerStep
+from pipeline.cost import CostStep
+from pipeline.documents import DocumentStep, FindTrusted, KnownDocument, document_hash
+from pipeline.execute import ExecutionStep
+from pipeline.limits import LimitsStep
 from resolvers.context import GatewayStore, Policy, Registries, Services
 from security.authentication import Authenticator, RevokedSessions
 from security.body_limit import BodySizeLimit
@@ -49,8 +58,11 @@ from security.headers import SecurityHeaders
 from security.operation_limits import OperationLimits
 from security.rate_limits import RateLimits
 from security.subscription_slots import SubscriptionSlots
-from security.trusted_documents import TrustedDocuments
-from server.graphql_view import GatewayGraphQL
+from server.error_boundary import ErrorBoundary
+from server.http_endpoint import GraphQLHttp
+from server.socket_protocol import SocketLimits
+from server.socket_sessions import OpenSockets
+from server.websocket_endpoint import GraphQLWebSocket
 from settings import Settings
 from telemetry.metrics import mark_process_dead
 from telemetry.metrics_endpoint import MetricsAccess, MetricsEndpoint
@@ -78,14 +90,13 @@ class Gateway:
     event_bus: LocalEventBus | RedisEventBus
     services: Services
     schema: GatewaySchema
-    view: GatewayGraphQL
+    authenticator: Authenticator
+    pipeline: AdmissionPipeline
+    subscriber_groups: SubscriberGroups
+    sockets: OpenSockets
     pages: Pages
     notifier: Notifier
     agency_review: AgencyReview
-
-    @property
-    def subscriber_groups(self) -> SubscriberGroups:
-        return self.view.subscriber_groups
 
 
 def create_app(
@@ -124,6 +135,15 @@ def build_gateway(
     services = build_services(settings, stores, messages, fan_out, change_log, clock, tracing)
     schema = build_gateway_schema(settings, messages, tracing)
     pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
+    authenticator = Authenticator(
+        secret_key=settings.secret_key,
+        sessions=RevokedSessions(
+            stores.credentials,
+            clock=clock,
+            remember=timedelta(seconds=settings.revocation_cache_seconds),
+        ),
+        partner_keys=stores.partner_keys,
+    )
     return Gateway(
         settings=settings,
         messages=messages,
@@ -132,7 +152,12 @@ def build_gateway(
         event_bus=bus,
         services=services,
         schema=schema,
-        view=build_view(settings, stores, services, schema, pages, clock),
+        authenticator=authenticator,
+        pipeline=build_pipeline(settings, stores, services, schema, authenticator),
+        subscriber_groups=SubscriberGroups(schema, services),
+        sockets=OpenSockets(
+            stores.credentials, interval=timedelta(seconds=settings.revocation_cache_seconds)
+        ),
         pages=pages,
         notifier=Notifier(
             events=fan_out,
@@ -215,52 +240,79 @@ def build_gateway_schema(
         parse_cache_size=settings.parse_cache_size,
         validation_cache_size=settings.validation_cache_size,
         production=not settings.demo,
-        cost_ceiling=settings.cost_ceiling,
-        limits=OperationLimits.from_settings(settings),
         tracing_extensions=tracing.schema_extensions() if tracing else (),
     )
 
 
-def build_view(
+def build_pipeline(
     settings: Settings,
     stores: OpenStores,
     services: Services,
     schema: GatewaySchema,
-    pages: Pages,
-    clock: Clock,
-) -> GatewayGraphQL:
-    trusted = TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents)
-    return GatewayGraphQL(
-        schema,
-        services=services,
-        authenticator=Authenticator(
-            secret_key=settings.secret_key,
-            sessions=RevokedSessions(
-                stores.credentials,
-                clock=clock,
-                remember=timedelta(seconds=settings.revocation_cache_seconds),
-            ),
-            partner_keys=stores.partner_keys,
+    authenticator: Authenticator,
+) -> AdmissionPipeline:
+    graphql_schema = schema.graphql_schema
+    return AdmissionPipeline(
+        documents=DocumentStep(
+            find_trusted=contract_documents(TRUSTED_DOCUMENTS),
+            max_tokens=settings.max_tokens,
+            cache_size=settings.parse_cache_size,
+            apq_size=settings.parse_cache_size,
         ),
-        graphiql=True,
-        allowed_origins=settings.cors_origins,
-        trusted=trusted,
-        production=not settings.demo,
-        compiled=compile_trusted(schema, trusted) if settings.compiled_execution else None,
-        connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
-        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        limits=LimitsStep(graphql_schema, OperationLimits.from_settings(settings)),
+        cost=CostStep(graphql_schema, ceiling=settings.cost_ceiling),
+        caller=CallerStep(
+            authenticator, production=not settings.demo, trusted=settings.trusted_documents
+        ),
+        budget=BudgetStep(services.rate_limits, services.subscription_slots),
+        execution=ExecutionStep(
+            schema, services, CompiledOperations(schema) if settings.compiled_execution else None
+        ),
+        messages=services.registries.messages,
+        hide_suggestions=not settings.demo,
+        share_subscriptions=settings.shared_subscriptions,
         max_variables_bytes=settings.max_variables_bytes,
-        graphiql_page=pages.graphiql,
-        shared_subscriptions=settings.shared_subscriptions,
     )
+
+
+def contract_documents(manifest: Path) -> FindTrusted:
+    # TEMPORARY (until the document-registry branch lands): the contract, by its ids and by
+    # the hash of its normalized form.
+    known: dict[str, KnownDocument] = {}
+    for entry in orjson.loads(manifest.read_bytes())["operations"]:
+        normalized = print_ast(parse(entry["body"]))
+        document = KnownDocument(document_hash(normalized), normalized, entry["name"])
+        known[entry["id"]] = known[document.hash] = document
+    return known.get
 
 
 def build_routes(gateway: Gateway) -> list[BaseRoute]:
     settings = gateway.settings
     metrics_access = MetricsAccess(settings.metrics_allowed_networks, settings.metrics_token)
+    websocket = GraphQLWebSocket(
+        pipeline=gateway.pipeline,
+        authenticator=gateway.authenticator,
+        clock=gateway.services.clock,
+        sockets=gateway.sockets,
+        groups=gateway.subscriber_groups if settings.shared_subscriptions else None,
+        limits=SocketLimits(
+            connection_init_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
+            max_operations=settings.max_subscriptions_per_connection,
+            max_frame_bytes=settings.max_body_bytes,
+            outbox_capacity=settings.subscriber_buffer_size,
+        ),
+        messages=gateway.messages,
+        allowed_origins=settings.cors_origins,
+    )
     return [
-        Route("/graphql", gateway.view, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", gateway.view),
+        # Every method reaches the endpoint, which answers the ones it refuses with a coded
+        # 405 and ``Allow`` (Starlette's own 405 is plain text).
+        Route(
+            "/graphql",
+            GraphQLHttp(gateway.pipeline, graphiql=gateway.pages.graphiql).handle,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        ),
+        WebSocketRoute("/graphql", websocket),
         *health_routes(gateway.stores),
         Route("/metrics", MetricsEndpoint(metrics_access, gateway.messages).serve),
         *gateway.pages.routes(),
@@ -292,6 +344,7 @@ def build_middleware(gateway: Gateway) -> list[Middleware]:
     return [
         Middleware(RequestIds),
         Middleware(SecurityHeaders),
+        Middleware(ErrorBoundary, messages=gateway.messages),
         *([Middleware(HttpServerSpans, tracer_provider=tracing.provider)] if tracing else []),
         Middleware(
             CORSMiddleware,
@@ -303,8 +356,16 @@ def build_middleware(gateway: Gateway) -> list[Middleware]:
                 "X-API-Key",
                 "X-Request-ID",
                 "Accept-Language",
+                # OpenTelemetry's browser instrumentation, and Apollo Client's awareness and
+                # CSRF-prevention headers.
+                "traceparent",
+                "tracestate",
+                "apollographql-client-name",
+                "apollographql-client-version",
+                "apollo-require-preflight",
+                "x-apollo-operation-name",
             ],
-            expose_headers=["X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "Content-Language"],
         ),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=gateway.messages),
     ]
@@ -323,6 +384,7 @@ def lifespan_of(gateway: Gateway) -> Callable[[Starlette], AbstractAsyncContextM
         with untraced():  # background workers: they poll, and belong to no request
             await gateway.event_bus.start()
             gateway.notifier.start()
+            gateway.sockets.start()
             review = None
             if settings.runs_agency_review:
                 delay = timedelta(seconds=settings.agency_review_delay_seconds)
@@ -333,6 +395,7 @@ def lifespan_of(gateway: Gateway) -> Callable[[Starlette], AbstractAsyncContextM
             review.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await review
+        await gateway.sockets.close()
         await gateway.notifier.close()
         await gateway.event_bus.close()
         await stores.close()

@@ -14,6 +14,7 @@ from pydantic import Field, IPvAnyNetwork, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "demo-secret-change-me-0123456789abcdef"
+TrustedDocumentsMode = Literal["off", "log", "enforce"]
 
 
 class Settings(BaseSettings):
@@ -104,7 +105,7 @@ class Settings(BaseSettings):
     rate_limit_issue_permit: str = Field(
         default="30/hour", description="issueTravelPermit per guardian."
     )
-    trusted_documents: Literal["off", "log", "enforce"] = Field(
+    trusted_documents: TrustedDocumentsMode = Field(
         default="enforce",
         description="Production mode: anonymous and person callers run trusted documents only "
         "(enforce), are only logged when they do not (log), or are not checked (off).",

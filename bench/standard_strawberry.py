@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.graphql_view import GatewayGraphQL
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
@@ -27,7 +28,6 @@ from gateway import gateway_of, utc_now
 from resolvers.calendars import GATEWAY_TIMEZONE as TIMEZONE
 from resolvers.context import Context
 from security.authentication import Authenticator, RevokedSessions
-from server.graphql_view import GatewayGraphQL
 from settings import Settings
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
-from errors import BawabaError, InputRejected, RateLimited, RegistryError
+from errors import BawabaError, InputRejected, NotAuthenticated, RateLimited, RegistryError
 from i18n.catalog import DEFAULT_LOCALE, Locale, MessageCatalog
 from resolvers.context import Context
 from security.operation_limits import limit_error_code
@@ -31,6 +31,8 @@ def error_extensions(error: BawabaError) -> dict[str, Any]:
         extensions["registry"] = error.registry
     if isinstance(error, RateLimited):
         extensions["retryAfter"] = error.retry_after
+    if isinstance(error, NotAuthenticated) and error.reason:
+        extensions["reason"] = error.reason
     return extensions
 
 
@@ -53,13 +55,21 @@ def _cause(error: GraphQLError) -> Exception | None:
 
 
 def present_error(
-    error: GraphQLError, messages: MessageCatalog, locale: Locale, request_id: str | None = None
+    error: GraphQLError,
+    messages: MessageCatalog,
+    locale: Locale,
+    request_id: str | None = None,
+    *,
+    hide_suggestions: bool = False,
 ) -> GraphQLError:
     """The error as the client sees it: coded, localized, with nothing internal in it, and
-    naming its request (when there is one) so a report and the log line can be matched."""
+    naming its request (when there is one) so a report and the log line can be matched.
+    With ``hide_suggestions`` (production), graphql-core's "Did you mean" hints are gone."""
+    if hide_suggestions:
+        error.message = without_suggestions(error.message)
     original = _cause(error)
     if isinstance(original, BawabaError):
-        message = messages.message(original.code, locale, **original.params)
+        message = messages.message(original.message_code, locale, **original.params)
         extensions = error_extensions(original)
     elif original is not None:
         message = messages.message("INTERNAL_ERROR", locale)

@@ -8,13 +8,12 @@ from contextlib import aclosing
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSchema, ValidationRule
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from execution.error_presentation import is_unexpected, present_errors
-from execution.schema_extensions import IntrospectionPolicy, OperationLimitRules, QueryCostGuard
 from i18n.catalog import MessageCatalog
 from resolvers.context import Context
 from schema.family import Dependent
@@ -22,7 +21,6 @@ from schema.mutation import Mutation
 from schema.people import Citizen, Resident
 from schema.query import Query
 from schema.subscription import Subscription
-from security.operation_limits import OperationLimits, build_limit_rules
 
 logger = logging.getLogger("bawaba.errors")
 
@@ -51,18 +49,11 @@ class GatewaySchema(strawberry.Schema):
         *args: Any,
         messages: MessageCatalog,
         hide_suggestions: bool,
-        limit_rules: tuple[type[ValidationRule], ...],
-        max_tokens: int,
-        cost_ceiling: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.messages = messages
         self.hide_suggestions = hide_suggestions
-        # Kept for compiled execution, which must accept exactly what execute() accepts.
-        self.limit_rules = limit_rules
-        self.max_tokens = max_tokens
-        self.cost_ceiling = cost_ceiling
 
     @property
     def graphql_schema(self) -> GraphQLSchema:
@@ -125,12 +116,11 @@ def build_schema(
     *,
     parse_cache_size: int,
     validation_cache_size: int,
-    limits: OperationLimits,
     production: bool,
-    cost_ceiling: int,
     tracing_extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> GatewaySchema:
-    limit_rules = build_limit_rules(limits)
+    """The gateway's schema. What may run is the admission pipeline's to decide (limits,
+    cost, introspection: ``pipeline/``); the schema executes what it is given."""
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -138,16 +128,10 @@ def build_schema(
         types=[Citizen, Resident, Dependent],
         messages=messages,
         hide_suggestions=production,
-        limit_rules=limit_rules,
-        max_tokens=limits.max_tokens,
-        cost_ceiling=cost_ceiling,
         execution_context_class=PerEventMemoExecutionContext,
         extensions=[
             *tracing_extensions,  # first, so that the operation span covers the other extensions
-            lambda: OperationLimitRules(limit_rules, limits.max_tokens),
             lambda: ParserCache(maxsize=parse_cache_size),
             lambda: ValidationCache(maxsize=validation_cache_size),
-            *([IntrospectionPolicy] if production else []),
-            lambda: QueryCostGuard(ceiling=cost_ceiling),
         ],
     )

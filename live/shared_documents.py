@@ -10,7 +10,7 @@ does anything else: such documents run the standard way, one execution per subsc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graphql import (
@@ -23,13 +23,11 @@ from graphql import (
     TypeInfoVisitor,
     Visitor,
     get_named_type,
-    parse,
     validate,
     visit,
 )
 
 from resolvers.live_status import SUBSCRIPTION_FIELD
-from security.trusted_documents import document_hash
 
 CURSOR_VARIABLE = "after"
 # Types whose every field reads the same for every member of an audience.
@@ -108,36 +106,17 @@ def _shared_operation(schema: GraphQLSchema, document: DocumentNode) -> str | bo
     return operation.name.value if operation.name else None
 
 
-class SharedDocuments:
-    """The trusted documents that qualify, by their exact text."""
+def shareable(schema: GraphQLSchema, document: DocumentNode, digest: str) -> SharedDocument | None:
+    """The document as a group runs it, or None when each subscriber must run it alone."""
+    name = _shared_operation(schema, document)
+    if name is False:
+        return None
+    return SharedDocument(document, name if isinstance(name, str) else None, digest)
 
-    def __init__(self, schema: GraphQLSchema, bodies: Iterable[str]) -> None:
-        self._by_text: dict[str, SharedDocument] = {}
-        for body in bodies:
-            document = parse(body)
-            name = _shared_operation(schema, document)
-            if name is not False:
-                self._by_text[body] = SharedDocument(
-                    document, name if isinstance(name, str) else None, document_hash(body)
-                )
 
-    def __len__(self) -> int:
-        return len(self._by_text)
-
-    def find(
-        self, text: object, operation_name: object, variables: object
-    ) -> SharedDocument | None:
-        """The shared document this subscribe message runs, or None for the standard path."""
-        if not isinstance(text, str):
-            return None
-        shared = self._by_text.get(text)
-        if shared is None:
-            return None
-        if operation_name is not None and operation_name != shared.operation_name:
-            return None
-        if variables is not None and not isinstance(variables, dict):
-            return None
-        cursor = (variables or {}).get(CURSOR_VARIABLE)
-        if set(variables or {}) - {CURSOR_VARIABLE} or not isinstance(cursor, str | None):
-            return None
-        return shared
+def shares_variables(variables: Mapping[str, object] | None) -> bool:
+    """Whether a group may serve these variables: at most the ``after`` cursor, a string."""
+    if not variables:
+        return True
+    cursor = variables.get(CURSOR_VARIABLE)
+    return set(variables) <= {CURSOR_VARIABLE} and isinstance(cursor, str | None)

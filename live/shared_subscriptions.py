@@ -1,39 +1,30 @@
-"""A connection's seats in subscriber groups: joining, catching up, leaving.
+"""A connection's seats in subscriber groups: taking one, catching up, leaving.
 
-A ``subscribe`` whose document is shareable (``live.shared_documents``) joins the
-``SubscriberGroup`` of its audience instead of running its own generator; the WebSocket
-handler (``server.transport_ws``) asks ``SharedSubscriptions.admit`` first and hands
-everything else to Strawberry. A seat takes the person's subscription slot like the
-standard path does (``security.subscription_slots``), and a seat that resumes ``after`` a
-cursor reads the change log up to where it joined with the same catch-up as the standard
-path (``ChangeLogReader.permit_events_between``).
+The admission pipeline decides that a subscription may be served by a group (a trusted
+document whose answer depends only on audience and language: ``live.shared_documents``),
+after every check and with the person's subscription slot taken; the graphql-transport-ws
+handler then seats it here instead of running a generator of its own. A seat that resumes
+``after`` a cursor reads the change log up to where it joined with the same catch-up as
+the standard path (``ChangeLogReader.permit_events_between``), while the group's live
+events wait in the member's ``held`` list.
 """
 
 from __future__ import annotations
 
 import collections
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from opentelemetry.trace import Span
 
-from errors import BawabaError, InputRejected
+from errors import BawabaError
 from live.connection_outbox import ConnectionOutbox
-from live.shared_documents import CURSOR_VARIABLE, SharedDocument, SharedDocuments
+from live.shared_documents import SharedDocument
 from live.subscriber_groups import GroupMember, NextPayload, SubscriberGroup, SubscriberGroups
 from resolvers.context import Context
 from resolvers.live_status import SUBSCRIPTION_FIELD
-from resolvers.pagination import decode_sequence_cursor
 from telemetry.metrics import count_subscription_closed, count_subscription_opened
 from telemetry.tracing import start_operation_span
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """A subscribe message that may take a seat: its document and where it resumes."""
-
-    document: SharedDocument
-    resume_after: int | None
 
 
 @dataclass(slots=True)
@@ -42,63 +33,42 @@ class Seat:
 
     group: SubscriberGroup
     member: GroupMember
-    holder: str
     span: Span | None
-
-
-OpenOutbox = Callable[[Context], ConnectionOutbox]
 
 
 class SharedSubscriptions:
     """The seats of one connection, by operation id."""
 
-    def __init__(self, groups: SubscriberGroups, documents: SharedDocuments) -> None:
+    def __init__(self, groups: SubscriberGroups) -> None:
         self.groups = groups
-        self.documents = documents
         self.seats: dict[str, Seat] = {}
 
-    def admit(self, context: Context, payload: Mapping[str, object]) -> Admission | None:
-        """The seat this subscribe payload may take, if the standard path would accept it;
-        None sends it the standard way (which answers every refusal and error)."""
-        variables = payload.get("variables")
-        shared = self.documents.find(payload.get("query"), payload.get("operationName"), variables)
-        holder = context.viewer.national_id
-        services = context.services
-        if shared is None or holder is None or services.events.position is None:
-            return None
-        if not services.subscription_slots.has_room(holder):
-            return None
-        cursor = variables.get(CURSOR_VARIABLE) if isinstance(variables, dict) else None
-        try:
-            start = decode_sequence_cursor(cursor) if isinstance(cursor, str) else None
-        except InputRejected:
-            return None
-        return Admission(shared, start)
-
     def take(
-        self, op_id: str, admission: Admission, context: Context, outbox: ConnectionOutbox
+        self,
+        op_id: str,
+        document: SharedDocument,
+        context: Context,
+        outbox: ConnectionOutbox,
+        *,
+        resuming: bool,
     ) -> Seat:
         """Seat the subscription in its group; no await, so no event slips between."""
         services = context.services
         member = GroupMember(op_id, context, outbox)
-        # Events up to `ceiling` are in the change log, every later one reaches the group.
-        ceiling = services.events.position or 0
-        member.position = ceiling
-        group = self.groups.join(admission.document, {}, context, member)
-        holder = context.viewer.national_id or ""
-        services.subscription_slots.take(holder)
+        # Events up to the joining position are in the change log, every later one reaches
+        # the group.
+        member.position = services.events.position or 0
+        group = self.groups.join(document, {}, context, member)
         count_subscription_opened(SUBSCRIPTION_FIELD)
         tracer = services.loader_tracer
         span = (
-            start_operation_span(
-                tracer, admission.document.operation_name, context.request_id, root=True
-            )
+            start_operation_span(tracer, document.operation_name, context.request_id, root=True)
             if tracer is not None
             else None
         )
-        seat = Seat(group, member, holder, span)
+        seat = Seat(group, member, span)
         self.seats[op_id] = seat
-        if admission.resume_after is not None:
+        if resuming:
             member.held = collections.deque()
         return seat
 
@@ -123,7 +93,7 @@ class SharedSubscriptions:
         member.release_held()
 
     def leave(self, op_id: str) -> bool:
-        """Give the seat up (if ``op_id`` has one): its group, slot, metric and span."""
+        """Give the seat up, if ``op_id`` has one: its group, metric and span."""
         seat = self.seats.pop(op_id, None)
         if seat is None:
             return False
@@ -131,5 +101,4 @@ class SharedSubscriptions:
         count_subscription_closed(SUBSCRIPTION_FIELD)
         if seat.span is not None:
             seat.span.end()
-        seat.member.context.services.subscription_slots.release(seat.holder)
         return True

@@ -119,6 +119,8 @@ class Context:
     connection_params: dict[str, object] | None = None
     websocket: WebSocket | None = None
     request_id: str = "unknown"
+    # The registered name of the trusted document the request runs; None for an ad hoc one.
+    document_name: str | None = None
     # Filled as the request runs, for its log line.
     operation_name: str = "anonymous"
     error_codes: list[str] = field(default_factory=list)

@@ -56,6 +56,7 @@ def read_access_token(secret_key: str, token: str) -> Viewer:
     except jwt.InvalidTokenError as error:
         raise NotAuthenticated("INVALID_TOKEN") from error
     subject, scope, session = claims["sub"], claims.get("scope", ""), claims.get("sid")
+    expires = claims["exp"]
     if not isinstance(subject, str) or not isinstance(scope, str):
         raise NotAuthenticated("INVALID_TOKEN")
     if session is not None and not isinstance(session, str):
@@ -65,4 +66,5 @@ def read_access_token(secret_key: str, token: str) -> Viewer:
         national_id=subject,
         scopes=frozenset(scope.split()),
         session_id=session,
+        expires_at=datetime.fromtimestamp(expires, UTC) if isinstance(expires, int) else None,
     )

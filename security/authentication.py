@@ -6,6 +6,7 @@ answers them with 401. A request without credentials is anonymous.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -73,13 +74,7 @@ class Authenticator:
         viewer = read_access_token(self.secret_key, token.strip())
         if viewer.session_id is not None and await self.sessions.is_revoked(viewer.session_id):
             raise NotAuthenticated("SESSION_REVOKED")
-        return Viewer(
-            kind=viewer.kind,
-            national_id=viewer.national_id,
-            scopes=viewer.scopes,
-            session_id=viewer.session_id,
-            client_address=client_address,
-        )
+        return dataclasses.replace(viewer, client_address=client_address)
 
     async def _partner(self, api_key: str, client_address: str) -> Viewer:
         key = await self.partner_keys.by_secret(api_key) if len(api_key) <= 200 else None

@@ -3,9 +3,7 @@ partners only. Anonymous callers and person tokens get INTROSPECTION_DISABLED.""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from graphql import FieldNode, parse
+from graphql import DocumentNode, FieldNode
 from graphql.language import Visitor, visit
 
 from security.viewer import CallerKind, Viewer
@@ -21,11 +19,10 @@ class _IntrospectionFinder(Visitor):
             self.found = True
 
 
-@lru_cache(maxsize=1024)
-def asks_for_the_schema(query: str) -> bool:
+def selects_the_schema(document: DocumentNode) -> bool:
     """True when the document selects ``__schema`` or ``__type`` anywhere."""
     finder = _IntrospectionFinder()
-    visit(parse(query, max_tokens=10_000), finder)
+    visit(document, finder)
     return finder.found
 
 

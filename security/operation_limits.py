@@ -93,3 +93,28 @@ def limit_error_code(message: str) -> str | None:
     if "tokens. Parsing aborted" in message:
         return "MAX_TOKENS_EXCEEDED"
     return None
+
+
+# TEMPORARY (until the linear-limits branch lands): the same verdicts through the old rules.
+@dataclass(frozen=True, slots=True)
+class OperationMeasures:
+    document: Any
+    operation: OperationDefinitionNode
+
+
+def measure_operation(document: Any, operation: OperationDefinitionNode) -> OperationMeasures:
+    return OperationMeasures(document, operation)
+
+
+def limit_errors(
+    measures: OperationMeasures, limits: OperationLimits, operation: OperationDefinitionNode
+) -> list[GraphQLError]:
+    from graphql import GraphQLSchema, build_schema, validate
+
+    schema: GraphQLSchema = build_schema("type Query { a: Int }")
+    errors = validate(schema, measures.document, build_limit_rules(limits))
+    for error in errors:
+        code = limit_error_code(error.message)
+        if code:
+            error.extensions = {**(error.extensions or {}), "code": code}
+    return [e for e in errors if (e.extensions or {}).get("code", "").startswith("MAX_")]

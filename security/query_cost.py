@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -109,22 +110,15 @@ class CostEstimator:
 
 def estimate_cost(
     schema: GraphQLSchema,
-    document: Any,
-    operation_name: str | None,
-    variables: Mapping[str, Any] | None,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
 ) -> int:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = next(
-        (o for o in operations if o.name and o.name.value == operation_name),
-        operations[0] if operations else None,
-    )
-    if operation is None:
-        return 0
     root = schema.get_root_type(operation.operation)
-    estimator = CostEstimator(schema, fragments, variables or {})
+    estimator = CostEstimator(schema, fragments, variables)
     cost = estimator.selection_cost(root, operation.selection_set)
     if operation.operation is OperationType.MUTATION:
         cost += MUTATION_COST * len(operation.selection_set.selections)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from errors import NotAuthenticated, NotAuthorized
 
@@ -27,6 +28,8 @@ class Viewer:
     partner_name: str | None = None
     session_id: str | None = None
     client_address: str = "unknown"
+    # When the credentials stop being valid (an access token's expiry); None for API keys.
+    expires_at: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:

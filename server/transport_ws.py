@@ -1,195 +1,154 @@
-"""graphql-transport-ws: Strawberry's handler, with server pings and seats in groups.
+"""graphql-transport-ws (the ``graphql-ws`` library's protocol): messages, pings, seats.
 
-- Keep-alive: the protocol leaves pings to either side and Strawberry only answers the
-  client's; a server that never pings cannot tell a dead peer (a phone that lost signal)
-  from a quiet one. The server pings, and drops peers that stop answering (4504).
-- Fan-out: a ``subscribe`` whose document a group can serve takes a seat in that group
-  (``live.shared_subscriptions``) instead of a generator of its own; every other message
-  goes through Strawberry's handler unchanged, so clients see the same protocol either way.
+Client: ``connection_init``, ``subscribe``, ``complete``, ``ping``, ``pong``.
+Server: ``connection_ack``, ``next``, ``error``, ``complete``, ``ping``, ``pong``.
+
+Beyond the protocol's own rules (``server.socket_protocol`` has what both protocols share):
+
+- Keep-alive: the protocol leaves pings to either side and a server that never pings cannot
+  tell a dead peer (a phone that lost signal) from a quiet one. The server pings every
+  ``ping_interval`` and closes peers silent for ``idle_timeout`` with 4504.
+- Fan-out: a subscription the pipeline finds shareable takes a seat in its subscriber group
+  (``live.shared_subscriptions``) instead of a generator of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from graphql import GraphQLError
-from starlette.websockets import WebSocketDisconnect
-from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from starlette.websockets import WebSocket
 
 from errors import BawabaError
-from execution.error_presentation import present_errors
-from live.connection_outbox import ConnectionOutbox
-from live.direct_frames import direct_frames_of, text_frame_header
-from live.shared_documents import SharedDocuments
+from live.direct_frames import text_frame_header
 from live.shared_subscriptions import SharedSubscriptions
 from live.subscriber_groups import SubscriberGroups
-from resolvers.context import Context
+from pipeline.outcome import Payload, Streaming
+from pipeline.request import Door
+from server.socket_protocol import ProtocolViolation, SocketProtocol
 
+PROTOCOL = "graphql-transport-ws"
 KEEP_ALIVE_CLOSE_CODE = 4504
+_PING = b'{"type":"ping"}'
+PING_FRAME = text_frame_header(len(_PING)) + _PING
 
 
-@runtime_checkable
-class SeatedView(Protocol):
-    """A view whose subscriptions may sit in groups (``server.graphql_view.GatewayGraphQL``)."""
-
-    subscriber_groups: SubscriberGroups
-    shared_documents: SharedDocuments
-
-
-class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+class TransportWSProtocol(SocketProtocol):
+    door = Door.TRANSPORT_WS
     ping_interval = 15.0
     idle_timeout = 45.0
 
-    async def handle(self) -> None:
+    def __init__(
+        self, websocket: WebSocket, *, groups: SubscriberGroups | None, **shared: Any
+    ) -> None:
+        super().__init__(websocket, **shared)
+        self.seats = SharedSubscriptions(groups) if groups is not None else None
+        # Seated subscriptions, and how each one's record is finished when it ends.
+        self._seated: dict[str, Callable[[list[str]], Awaitable[None]]] = {}
         self._last_heard = time.monotonic()
-        keep_alive = asyncio.create_task(self._keep_alive())
-        try:
-            await super().handle()
-        finally:
-            keep_alive.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keep_alive
 
-    async def handle_message(self, message: Any) -> None:
+    async def serve(self) -> None:
+        self._spawn(self._keep_alive())
+        await super().serve()
+
+    async def handle_message(self, message: dict[str, Any]) -> None:
         self._last_heard = time.monotonic()
-        await super().handle_message(message)
+        kind = message["type"]
+        if kind == "connection_init":
+            if not await self.accept_init(message.get("payload")):
+                raise ProtocolViolation(4403, "Forbidden")
+            await self.send({"type": "connection_ack"})
+        elif kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            await self._subscribe(message)
+        elif kind == "complete":
+            await self._complete(message)
+        else:
+            raise ProtocolViolation(4400, f"Unknown message type: {kind}")
+
+    async def _subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acknowledged:
+            raise ProtocolViolation(4401, "Unauthorized")
+        op_id = message.get("id")
+        if not isinstance(op_id, str) or not op_id:
+            raise ProtocolViolation(4400, "Invalid message")
+        if op_id in self.operations or op_id in self._seated:
+            raise ProtocolViolation(4409, f"Subscriber for {op_id} already exists")
+        await self.start_operation(op_id, message.get("payload"))
+
+    async def _complete(self, message: dict[str, Any]) -> None:
+        op_id = message.get("id")
+        if not isinstance(op_id, str):
+            raise ProtocolViolation(4400, "Invalid message")
+        await self.stop_operation(op_id)
+
+    def operation_count(self) -> int:
+        return len(self.operations) + len(self._seated)
+
+    async def run_stream(self, op_id: str, stream: Streaming) -> None:
+        """A seat in the subscription's group when it has one, else its own stream.
+
+        A seated subscription has no task once it has caught up: the group delivers to it,
+        and ``complete`` or the connection's end gives the seat up."""
+        shared = stream.shared
+        if self.seats is None or shared is None:
+            await super().run_stream(op_id, stream)
+            return
+        resume_after = shared.resume_after
+        seat = self.seats.take(
+            op_id, shared.document, shared.context, self.outbox, resuming=resume_after is not None
+        )
+        self._seated[op_id] = stream.finish
+        if resume_after is not None:
+
+            async def fail(error: BawabaError) -> None:
+                refused = self.pipeline.refusal(error, self.arrival())
+                await self.send_result(op_id, {"data": None, **refused.payload})
+                await self.send_complete(op_id)
+                await self._unseat(op_id, [error.code])
+
+            await self.seats.catch_up(seat, resume_after, fail)
+
+    async def stop_operation(self, op_id: str) -> None:
+        await super().stop_operation(op_id)
+        await self._unseat(op_id, [])
+
+    async def _unseat(self, op_id: str, codes: list[str]) -> None:
+        finish = self._seated.pop(op_id, None)
+        if finish is not None:
+            assert self.seats is not None
+            self.seats.leave(op_id)
+            await finish(codes)
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        for op_id in tuple(self._seated):
+            await self._unseat(op_id, [])
+
+    async def send_result(self, op_id: str, payload: Payload) -> None:
+        await self.send({"id": op_id, "type": "next", "payload": payload})
+
+    async def send_refusal(self, op_id: str, payload: Payload) -> None:
+        await self.send({"id": op_id, "type": "error", "payload": payload["errors"]})
+
+    async def send_complete(self, op_id: str) -> None:
+        await self.send({"id": op_id, "type": "complete"})
 
     async def _keep_alive(self) -> None:
         while True:
             await asyncio.sleep(self.ping_interval)
             if time.monotonic() - self._last_heard > self.idle_timeout:
-                await self.websocket.close(code=KEEP_ALIVE_CLOSE_CODE, reason="No pong in time")
+                await self.close(KEEP_ALIVE_CLOSE_CODE, "No pong in time")
                 return
-            if self.connection_acknowledged:
-                with contextlib.suppress(Exception):
-                    await self.send_ping()
-
-    async def send_ping(self) -> None:
-        await self.send_message({"type": "ping"})
-
-
-class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
-    """Sends every message as a text frame.
-
-    The view encodes JSON to bytes (orjson), and Strawberry sends bytes as binary frames;
-    browsers hand binary frames to JavaScript as a Blob, which the graphql-ws client cannot
-    read (it closes with 4004). The protocol's messages are JSON text, so send them as such.
-    """
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        try:
-            await self.ws.send_text(self.view.encode_json_string(message))
-        except WebSocketDisconnect as error:
-            raise WebSocketDisconnected from error
-
-
-_PING = b'{"type":"ping"}'
-PING_FRAME = text_frame_header(len(_PING)) + _PING
-
-
-class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
-    """The gateway's graphql-transport-ws handler (``server.graphql_view``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        view = self.view
-        self._seats = (
-            SharedSubscriptions(view.subscriber_groups, view.shared_documents)
-            if isinstance(view, SeatedView)
-            else None
-        )
-        self._outbox: ConnectionOutbox | None = None
-
-    async def send_ping(self) -> None:
-        # Every subscriber is pinged every interval: with ten thousand of them, pings through
-        # ASGI cost as much CPU as the events. The frame is the same bytes for everyone.
-        if self._outbox is not None and self._outbox.direct:
-            self._outbox.push(PING_FRAME)
-        else:
-            await super().send_ping()
-
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if not self._take_seat(message):
-            await super().handle_subscribe(message)
-
-    def _take_seat(self, message: SubscribeMessage) -> bool:
-        seats, context = self._seats, self.context
-        if seats is None or not isinstance(context, Context) or not self.connection_acknowledged:
-            return False
-        op_id = message["id"]
-        limit = self.max_subscriptions_per_connection
-        if op_id in self.operations or (limit is not None and len(self.operations) >= limit):
-            return False  # Strawberry's handler answers both
-        payload = message.get("payload")
-        admission = seats.admit(context, payload) if isinstance(payload, dict) else None
-        if admission is None:
-            return False
-        seat = seats.take(op_id, admission, context, self._connection_outbox(context))
-        operation: Operation[Any, Any] = Operation(
-            self, op_id, payload["query"], payload.get("variables"), payload.get("operationName")
-        )
-        self.operations[op_id] = operation
-        if admission.resume_after is not None:
-
-            async def fail(error: BawabaError) -> None:
-                await self._fail(op_id, error)
-
-            operation.task = asyncio.create_task(seats.catch_up(seat, admission.resume_after, fail))
-            operation.task.add_done_callback(self._task_done)
-        return True
-
-    def _connection_outbox(self, context: Context) -> ConnectionOutbox:
-        if self._outbox is None:
-            socket: Any = self.websocket
-            self._outbox = ConnectionOutbox(
-                socket.ws.send_text,
-                self.websocket.close,
-                capacity=context.services.events.capacity,
-                direct=direct_frames_of(socket.ws.scope),
-            )
-        return self._outbox
-
-    async def _fail(self, op_id: str, error: BawabaError) -> None:
-        """As the standard path ends a subscription whose source failed: errors, complete."""
-        assert self._seats is not None
-        context: Context = self.context
-        schema: Any = self.schema
-        presented = present_errors(
-            [GraphQLError(str(error), original_error=error)], schema.messages, context
-        )
-        self._seats.leave(op_id)
-        operation = self.operations.get(op_id)
-        if operation is None:
-            return
-        await operation.send_operation_message(
-            {
-                "id": op_id,
-                "type": "next",
-                "payload": {"data": None, "errors": [e.formatted for e in presented]},
-            }
-        )
-        await operation.send_operation_message({"id": op_id, "type": "complete"})
-
-    async def cleanup_operation(self, operation_id: str) -> None:
-        if self._seats is not None:
-            self._seats.leave(operation_id)
-        operation = self.operations.get(operation_id)
-        if operation is not None and operation.task is None:
-            del self.operations[operation_id]
-            return
-        await super().cleanup_operation(operation_id)
-
-    async def shutdown(self) -> None:
-        await super().shutdown()  # cleans up every operation, seated ones included
-        if self._outbox is not None:
-            await self._outbox.aclose()
+            if self.acknowledged:
+                # Ten thousand subscribers pinged through ASGI cost as much as the events:
+                # where frames go straight to the transport, the ping is the same bytes.
+                if self.outbox.direct:
+                    self.outbox.push(PING_FRAME)
+                else:
+                    await self.send({"type": "ping"})

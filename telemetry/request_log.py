@@ -57,11 +57,20 @@ def caller_hash(viewer: LoggedCaller) -> str | None:
     return hashlib.sha256(f"bawaba-log:{identity}".encode()).hexdigest()[:16]
 
 
-def log_request(*, request_id: str, operation: str, viewer: LoggedCaller | None, status: int,
-                started: float, error_codes: Collection[str]) -> None:  # fmt: skip
+def log_request(
+    *,
+    request_id: str,
+    door: str,
+    operation: str,
+    viewer: LoggedCaller | None,
+    status: int,
+    started: float,
+    error_codes: Collection[str],
+) -> None:
     kind = viewer.kind if viewer is not None else "ANONYMOUS"
     logger.info("request", extra={"fields": {
-        "requestId": request_id, "operation": operation, "caller": str(kind).lower(),
+        "requestId": request_id, "door": door, "operation": operation,
+        "caller": str(kind).lower(),
         "callerHash": caller_hash(viewer) if viewer is not None else None,
         "operator": bool(viewer and viewer.is_operator), "status": status,
         "durationMs": round((time.perf_counter() - started) * 1000, 2),

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
+import graphql
 
+import pipeline.limits
 from demo.demo_population import GUARDIAN
+from gateway import gateway_of
 from tests.contract_documents import contract_document
 
 
-async def test_repeated_documents_hit_the_parse_and_validation_caches(gateway) -> None:
-    size = gateway.settings.parse_cache_size
-    parse_cache = _get_parse_cache(size)
-    validate_cache = _get_validate_cache(gateway.settings.validation_cache_size)
+async def test_repeated_documents_hit_the_parse_and_validation_caches(gateway, monkeypatch) -> None:
+    documents = gateway_of(gateway.app).pipeline.documents
+    validations: list[object] = []
+
+    def counting_validate(*args, **kwargs):
+        validations.append(args[1])
+        return graphql.validate(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.limits, "validate", counting_validate)
     token = gateway.token(GUARDIAN.national_id)
-    document = contract_document("frontend/MyFamily.graphql") + f"\n# {gateway.backend}\n"
+    # An ad hoc document: a comment makes it a text no earlier test sent.
+    document = "query Mine { me { nationalId } }" + f"\n# {gateway.backend} caches\n"
 
     await gateway.graphql(document, token=token)
-    parsed, validated = parse_cache.cache_info(), validate_cache.cache_info()
+    parsed = documents.parse_cache_info()
     for _ in range(3):
-        await gateway.graphql(document, token=token)
+        result = await gateway.graphql(document, token=token)
+        assert result["data"]["me"]["nationalId"] == GUARDIAN.national_id
 
-    assert parse_cache.cache_info().misses == parsed.misses
-    assert parse_cache.cache_info().hits == parsed.hits + 3
-    assert validate_cache.cache_info().misses == validated.misses
-    assert validate_cache.cache_info().hits == validated.hits + 3
-    assert parse_cache.cache_info().maxsize == size
+    assert documents.parse_cache_info().misses == parsed.misses
+    assert documents.parse_cache_info().hits == parsed.hits + 3
+    assert len(validations) == 1
+    assert documents.parse_cache_info().maxsize == gateway.settings.parse_cache_size
+
+
+async def test_a_printed_document_shares_the_analysis_of_its_original(gateway) -> None:
+    documents = gateway_of(gateway.app).pipeline.documents
+    text = contract_document("frontend/MyFamily.graphql")
+    printed = graphql.print_ast(graphql.parse(text))
+    original, reprinted = documents.parse_text(text), documents.parse_text(printed)
+    assert original.hash == reprinted.hash
+    assert original.normalized == reprinted.normalized == printed

@@ -54,7 +54,11 @@ async def test_bad_credentials_are_refused_with_401(gateway, authorization, code
     )
     assert response.status_code == 401
     extensions = response.json()["errors"][0]["extensions"]
-    assert extensions == {"code": code, "requestId": response.headers["x-request-id"]}
+    assert extensions == {
+        "code": "UNAUTHENTICATED",
+        "reason": code,
+        "requestId": response.headers["x-request-id"],
+    }
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 

@@ -6,7 +6,7 @@ conditional UPDATE, so two racing requests cannot both succeed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,6 +183,20 @@ class SqlCredentialStore:
             )
             .values(revoked_at=at)
         )
+
+    async def revoked_among(self, family_ids: Collection[str]) -> set[str]:
+        """Which of these sessions (refresh-token families) are revoked: one query for all."""
+        if not family_ids:
+            return set()
+        statement = (
+            select(refresh_tokens.c.family_id)
+            .where(
+                refresh_tokens.c.family_id.in_(list(family_ids)),
+                refresh_tokens.c.revoked_at.is_not(None),
+            )
+            .distinct()
+        )
+        return {row.family_id for row in await self._read(statement)}
 
     async def is_family_revoked(self, family_id: str) -> bool:
         async with translated_errors(self.name):

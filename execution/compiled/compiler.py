@@ -20,7 +20,7 @@ to the standard path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -42,15 +42,11 @@ from graphql import (
     GraphQLString,
     OperationDefinitionNode,
     OperationType,
-    ValidationRule,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
-    parse,
-    specified_rules,
-    validate,
 )
 from graphql.execution.collect_fields import (
     FieldDetails,
@@ -61,16 +57,13 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.language import Visitor, visit
 
-from execution.compiled.codegen import generate_plan_functions
 from execution.compiled.plan import (
-    CompiledDocuments,
     Completion,
     FieldPlan,
     OperationPlan,
     ValueSource,
 )
 from execution.schema import graphql_schema_of
-from security.query_cost import estimate_cost
 
 logger = logging.getLogger("bawaba.compiled_execution")
 
@@ -115,16 +108,6 @@ class _StaticSelectionCheck(Visitor):
             raise NotCompilable("introspection")
 
 
-class _FirstFromVariable(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def enter_argument(self, node: Any, *_: object) -> None:
-        if node.name.value == "first" and _uses_variables(node):
-            self.found = True
-
-
 class PlanCompiler:
     """Builds the plan of one operation against the graphql-core schema Strawberry built."""
 
@@ -163,21 +146,11 @@ class PlanCompiler:
             operation_type=operation.operation,
             fragment_definitions=self.fragment_definitions,
             root=root,
-            fixed_cost=self._fixed_cost(operation),
         )
 
     def _refuse_dynamic_directives(self, operation: OperationDefinitionNode) -> None:
         for node in (operation, *self.fragment_definitions.values()):
             visit(node, _StaticSelectionCheck())
-
-    def _fixed_cost(self, operation: OperationDefinitionNode) -> int | None:
-        """The cost when no ``first`` argument names a variable (the cost reads only those)."""
-        finder = _FirstFromVariable()
-        visit(self.document, finder)
-        if finder.found:
-            return None
-        name = operation.name.value if operation.name else None
-        return estimate_cost(self.schema, self.document, name, {})
 
     def _field_plans(
         self, parent_type: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]
@@ -294,53 +267,3 @@ def _checks_type(completion: Completion) -> bool:
     if completion.kind == Completion.ABSTRACT:
         return True
     return completion.kind == Completion.OBJECT and completion.is_type_of is not None
-
-
-def compile_documents(
-    strawberry_schema: strawberry.Schema,
-    bodies: Iterable[str],
-    *,
-    extra_rules: tuple[type[ValidationRule], ...] = (),
-    max_tokens: int | None = None,
-) -> CompiledDocuments:
-    """Plans for every operation of ``bodies`` that compiles; the others are logged and left
-    to the standard path. A document is compiled only when it parses and validates under the
-    same limits as the standard path, so both paths accept exactly the same documents."""
-    plans: dict[tuple[str, str | None], OperationPlan] = {}
-    for body in bodies:
-        for key, plan in _compile_body(strawberry_schema, body, extra_rules, max_tokens):
-            plans[key] = plan
-    names = sorted({plan.name or "anonymous" for plan in plans.values()})
-    logger.info("compiled %d trusted operations: %s", len(names), ", ".join(names))
-    return CompiledDocuments(plans)
-
-
-def _compile_body(
-    strawberry_schema: strawberry.Schema,
-    body: str,
-    extra_rules: tuple[type[ValidationRule], ...],
-    max_tokens: int | None,
-) -> list[tuple[tuple[str, str | None], OperationPlan]]:
-    try:
-        document = parse(body, max_tokens=max_tokens)
-    except GraphQLError as error:
-        logger.info("not compiled (%s): %s", error.message, body[:60])
-        return []
-    if validate(graphql_schema_of(strawberry_schema), document, (*specified_rules, *extra_rules)):
-        logger.info("not compiled (invalid under the limits): %s", body[:60])
-        return []
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    compiled = []
-    for operation in operations:
-        name = operation.name.value if operation.name else None
-        try:
-            plan = PlanCompiler(strawberry_schema, document).compile(operation)
-            generate_plan_functions(plan, strawberry_schema)
-        except NotCompilable as reason:
-            logger.info("not compiled (%s): %s", reason, name or "anonymous")
-            continue
-        if name is not None:
-            compiled.append(((body, name), plan))
-        if len(operations) == 1:  # the operation name may then be left out
-            compiled.append(((body, None), plan))
-    return compiled

@@ -1,122 +1,88 @@
-"""Trusted documents on the compiled path: what the standard path does around execution
-(variables, cost ceiling and budget, error presentation, ``extensions.cost``), then the plan.
+"""Compiled operations: a plan made once per operation of a document, run per request.
 
-Anything that would end before execution on the standard path (variables that do not
-coerce, a cost above the ceiling, an operation type the HTTP method does not allow) is left
-to the standard path, which answers it; so only successful admissions run compiled, and
-both paths answer every request alike.
+The admission pipeline (``pipeline/``) has parsed, limited, validated, costed and charged
+the operation before it gets here, and coerced its variables; what is left is execution.
+``plan_for`` compiles an operation the first time it is asked (the pipeline keeps the plan
+with the parsed document, so the cache is the pipeline's bounded document cache) and says
+None for what the compiler does not handle, which then runs the standard way. Both paths
+give the same data and errors: ``tests/execution`` compares them.
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from graphql import GraphQLError
-from graphql.execution.values import get_variable_values
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql.execution.values import VariableValues
 from strawberry.types import ExecutionResult
 
-from execution.compiled.compiler import compile_documents
-from execution.compiled.plan import CompiledDocuments, OperationPlan
+from execution.compiled.codegen import generate_plan_functions
+from execution.compiled.compiler import NotCompilable, PlanCompiler
+from execution.compiled.plan import OperationPlan
 from execution.compiled.runner import CompiledRun
 from execution.schema import GatewaySchema
-from security.query_cost import estimate_cost, spend_cost
-from security.trusted_documents import TrustedDocuments
+from resolvers.context import Context
 from telemetry.tracing import current_operation_span
 
-MAX_COERCION_ERRORS = 50  # graphql-core's default, which Strawberry keeps
+logger = logging.getLogger("bawaba.compiled_execution")
 
 
 class CompiledOperations:
-    """The compiled trusted documents of one schema, and how a request runs one."""
+    """The compiled path of one schema."""
 
-    def __init__(self, schema: GatewaySchema, documents: CompiledDocuments) -> None:
+    def __init__(self, schema: GatewaySchema) -> None:
         self.schema = schema
-        self.documents = documents
         # Counted for the tests and the start-up log: how many requests ran compiled.
         self.runs = 0
 
-    def find(self, query: str | None, operation_name: str | None) -> OperationPlan | None:
-        return self.documents.find(query, operation_name)
+    def plan_for(
+        self, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> OperationPlan | None:
+        """The operation's plan, or None when it must run the standard way."""
+        try:
+            plan = PlanCompiler(self.schema, document).compile(operation)
+            generate_plan_functions(plan, self.schema)
+        except NotCompilable as reason:
+            name = operation.name.value if operation.name else "anonymous"
+            logger.info("not compiled (%s): %s", reason, name)
+            return None
+        return plan
 
-    async def execute(
+    async def run(
         self,
         plan: OperationPlan,
-        *,
-        variables: dict[str, Any] | None,
-        context: Any,
-        root_value: Any,
-        operation_extensions: dict[str, Any] | None,
-    ) -> ExecutionResult | None:
-        """The result of ``plan``, or None when the standard path must answer."""
-        schema = self.schema
-        coerced = get_variable_values(
-            schema.graphql_schema,
-            plan.operation.variable_definitions or (),
-            variables or {},
-            max_errors=MAX_COERCION_ERRORS,
-        )
-        if isinstance(coerced, list):
-            return None
-        cost = plan.fixed_cost
-        if cost is None:
-            cost = estimate_cost(schema.graphql_schema, plan.document, plan.name, variables)
-        if cost > schema.cost_ceiling:
-            return None
-        report: dict[str, Any] = {"requested": cost, "ceiling": schema.cost_ceiling}
-        self.runs += 1
-        with operation_span(context, plan.name):
-            result = await self._run(
-                plan, coerced, cost, report, context, root_value, operation_extensions
-            )
-        if result.errors:
-            schema.log_unexpected(result.errors, getattr(context, "request_id", ""))
-        result.extensions = {"cost": report}
-        return schema.present_result(result, context)  # type: ignore[no-any-return]
-
-    async def _run(
-        self,
-        plan: OperationPlan,
-        coerced: dict[str, Any],
-        cost: int,
-        report: dict[str, Any],
-        context: Any,
-        root_value: Any,
+        variables: VariableValues,
+        context: Context,
         operation_extensions: dict[str, Any] | None,
     ) -> ExecutionResult:
-        schema = self.schema
-        try:
-            await spend_cost(context.services.rate_limits, context.viewer, cost, report)
-            run = CompiledRun(
-                plan,
-                schema,
-                context=context,
-                variable_values=coerced,
-                operation_extensions=operation_extensions,
-                root_value=root_value,
-            )
-            return await run.run()
-        except Exception as error:  # as Strawberry's execute turns them into one error
-            cause = error if isinstance(error, GraphQLError) else None
-            return ExecutionResult(
-                data=None, errors=[cause or GraphQLError(str(error), original_error=error)]
-            )
+        """The plan's result for this request, its errors presented to the caller."""
+        self.runs += 1
+        with operation_span(context, plan.name):
+            try:
+                run = CompiledRun(
+                    plan,
+                    self.schema,
+                    context=context,
+                    variable_values=variables,
+                    operation_extensions=operation_extensions,
+                    root_value=None,
+                )
+                result = await run.run()
+            except Exception as error:  # as Strawberry's execute turns them into one error
+                cause = error if isinstance(error, GraphQLError) else None
+                result = ExecutionResult(
+                    data=None, errors=[cause or GraphQLError(str(error), original_error=error)]
+                )
+        if result.errors:
+            self.schema.log_unexpected(result.errors, context.request_id)
+        return self.schema.present_result(result, context)
 
 
-def operation_span(context: Any, name: str | None) -> AbstractContextManager[object]:
+def operation_span(context: Context, name: str | None) -> AbstractContextManager[object]:
     """The operation's span when traces are on, as on the standard path (no per-field spans)."""
     tracer = context.services.loader_tracer
     if tracer is None:
         return nullcontext()
     return current_operation_span(tracer, name, context.request_id)
-
-
-def compile_trusted(schema: GatewaySchema, trusted: TrustedDocuments) -> CompiledOperations:
-    """Compile every trusted document at start-up, under the standard path's limits."""
-    documents = compile_documents(
-        schema,
-        trusted.by_hash.values(),
-        extra_rules=schema.limit_rules,
-        max_tokens=schema.max_tokens,
-    )
-    return CompiledOperations(schema, documents)

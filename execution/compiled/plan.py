@@ -96,19 +96,3 @@ class OperationPlan:
     operation_type: OperationType
     fragment_definitions: dict[str, FragmentDefinitionNode]
     root: Completion
-    fixed_cost: int | None  # None when a ``first`` argument names a variable
-
-
-@dataclass(frozen=True)
-class CompiledDocuments:
-    """The plans of the trusted documents, found by the exact text and operation name."""
-
-    plans: dict[tuple[str, str | None], OperationPlan]
-
-    def find(self, query: str | None, operation_name: str | None) -> OperationPlan | None:
-        if query is None:
-            return None
-        return self.plans.get((query, operation_name))
-
-    def __len__(self) -> int:
-        return len(self.plans)

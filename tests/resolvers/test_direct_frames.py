@@ -163,10 +163,10 @@ async def read_until_closed(client: TransportWS) -> tuple[list[int], int | None]
 async def test_subscribers_are_pinged_with_text_frames_and_silent_ones_dropped(
     fresh_gateway, monkeypatch, per_message_deflate: bool
 ) -> None:
-    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, TransportWSProtocol
 
-    monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
-    monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)
+    monkeypatch.setattr(TransportWSProtocol, "ping_interval", 0.2)
+    monkeypatch.setattr(TransportWSProtocol, "idle_timeout", 0.7)
     ids = ("answering", "silent")
     async with two_dashboards(fresh_gateway, ids, per_message_deflate) as (answering, silent):
         assert {m.direct for m in only_group(fresh_gateway).members} == {not per_message_deflate}

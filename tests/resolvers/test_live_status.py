@@ -182,10 +182,10 @@ async def test_a_bad_cursor_is_a_coded_error(fresh_gateway) -> None:
 
 
 async def test_the_server_pings_and_drops_peers_that_stop_answering(fresh_gateway, monkeypatch):
-    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, KeepAliveTransportWSHandler
+    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, TransportWSProtocol
 
-    monkeypatch.setattr(KeepAliveTransportWSHandler, "ping_interval", 0.2)
-    monkeypatch.setattr(KeepAliveTransportWSHandler, "idle_timeout", 0.7)
+    monkeypatch.setattr(TransportWSProtocol, "ping_interval", 0.2)
+    monkeypatch.setattr(TransportWSProtocol, "idle_timeout", 0.7)
     async with serving(fresh_gateway.app) as url:
         async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as answering:
             for _ in range(8):  # receive() answers every ping with a pong

@@ -76,7 +76,8 @@ async def test_revoked_and_unknown_keys_are_unauthenticated(fresh_gateway) -> No
             headers={"X-API-Key": presented},
         )
         assert response.status_code == 401
-        assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_API_KEY"
+        extensions = response.json()["errors"][0]["extensions"]
+        assert (extensions["code"], extensions["reason"]) == ("UNAUTHENTICATED", "INVALID_API_KEY")
 
 
 async def test_a_person_token_cannot_call_partner_fields(gateway) -> None:

@@ -7,12 +7,13 @@ import collections
 import json
 
 import orjson
+from graphql import parse
 
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id
 from errors import SubscriberTooSlow
 from gateway import gateway_of
 from live.connection_outbox import ConnectionOutbox
-from live.shared_documents import SharedDocuments
+from live.shared_documents import shareable
 from live.subscriber_groups import GroupMember, SubscriberGroup
 from resolvers.national_ids import luhn_check_digit
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
@@ -125,9 +126,8 @@ async def test_a_slow_member_is_closed_while_the_others_receive_everything_in_or
 ) -> None:
     services = gateway_of(gateway.app).services
     groups = gateway_of(gateway.app).subscriber_groups
-    shared = SharedDocuments(gateway_of(gateway.app).schema.graphql_schema, [LIVE]).find(
-        LIVE, None, None
-    )
+    shared = shareable(gateway_of(gateway.app).schema.graphql_schema, parse(LIVE), "live")
+    assert shared is not None
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
     stuck = asyncio.Event()  # never set: this peer stops reading
@@ -181,9 +181,8 @@ def frames_of(member_frames: list[bytes]) -> list[int]:
 async def test_live_events_held_during_catch_up_follow_it_once_and_in_order(gateway) -> None:
     services = gateway_of(gateway.app).services
     groups = gateway_of(gateway.app).subscriber_groups
-    shared = SharedDocuments(gateway_of(gateway.app).schema.graphql_schema, [LIVE]).find(
-        LIVE, None, None
-    )
+    shared = shareable(gateway_of(gateway.app).schema.graphql_schema, parse(LIVE), "live")
+    assert shared is not None
     permit_id = demo_permit_id(1)
     permit = (await services.registries.passports.permits_by_ids([permit_id]))[permit_id]
     sent: list[bytes] = []
