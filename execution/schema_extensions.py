@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
-from graphql import GraphQLError, ValidationRule
+from graphql import GraphQLError, ValidationRule, get_operation_ast
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from errors import QueryTooCostly
@@ -71,12 +72,18 @@ class QueryCostGuard(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
-        cost = estimate_cost(
-            cast("GatewaySchema", execution.schema).graphql_schema,
-            execution.graphql_document,
-            execution.operation_name,
-            execution.variables,
-        )
+        cost = 0
+        document = execution.graphql_document
+        operation = get_operation_ast(document, execution.operation_name) if document else None
+        if operation is not None:  # else execution refuses the request, and nothing runs
+            schema = cast("GatewaySchema", execution.schema).graphql_schema
+            coerced = get_variable_values(
+                schema, operation.variable_definitions or (), execution.variables or {}
+            )
+            # Variables that do not coerce fail execution before any resolver: their cost
+            # is the one their defaults give.
+            variables = {} if isinstance(coerced, list) else coerced.coerced
+            cost = estimate_cost(schema, document, operation, variables)
         self.report = {"requested": cost, "ceiling": self.ceiling}
         if cost > self.ceiling:
             raise QueryTooCostly(cost=cost, limit=self.ceiling)

@@ -176,8 +176,7 @@ class PlanCompiler:
         visit(self.document, finder)
         if finder.found:
             return None
-        name = operation.name.value if operation.name else None
-        return estimate_cost(self.schema, self.document, name, {})
+        return estimate_cost(self.schema, self.document, operation, {})
 
     def _field_plans(
         self, parent_type: GraphQLObjectType, grouped: Mapping[str, list[FieldDetails]]

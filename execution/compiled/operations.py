@@ -60,7 +60,9 @@ class CompiledOperations:
             return None
         cost = plan.fixed_cost
         if cost is None:
-            cost = estimate_cost(schema.graphql_schema, plan.document, plan.name, variables)
+            cost = estimate_cost(
+                schema.graphql_schema, plan.document, plan.operation, coerced.coerced
+            )
         if cost > schema.cost_ceiling:
             return None
         report: dict[str, Any] = {"requested": cost, "ceiling": schema.cost_ceiling}
