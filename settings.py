@@ -116,9 +116,9 @@ class Settings(BaseSettings):
         "graphql-core's per-field execution (same answers, less CPU).",
     )
     max_depth: int = Field(default=10, gt=0, description="Deepest selection of an operation.")
-    max_aliases: int = Field(default=15, gt=0, description="Most aliases in a document.")
+    max_aliases: int = Field(default=15, gt=0, description="Most aliases in an operation.")
     max_tokens: int = Field(default=2000, gt=0, description="Most tokens in a document.")
-    max_directives: int = Field(default=50, gt=0, description="Most directives in a document.")
+    max_directives: int = Field(default=50, gt=0, description="Most directives in an operation.")
     max_root_fields: int = Field(default=10, gt=0, description="Most root fields per operation.")
     cost_ceiling: int = Field(default=5000, gt=0, description="Highest cost of one operation.")
     cost_budget_per_caller: str = Field(
