@@ -20,6 +20,7 @@ from schema.family import Dependent
 from schema.mutation import Mutation
 from schema.people import Citizen, Resident
 from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
 
 logger = logging.getLogger("bawaba.errors")
@@ -126,6 +127,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=[Citizen, Resident, Dependent],
+        scalar_overrides=SCALAR_OVERRIDES,
         messages=messages,
         hide_suggestions=production,
         execution_context_class=PerEventMemoExecutionContext,

@@ -6,6 +6,7 @@ and operation: by a guardian, an operator or a partner. Reads of one's own data 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,14 @@ from datasources.records import LocalizedText
 from resolvers.context import Context, Info
 from resolvers.pagination import Connection, sequence_connection, sequence_page
 from security.viewer import CallerKind
+
+
+class AccessorKind(enum.StrEnum):
+    """Who read a person's data: a person (a guardian), an operator, or a partner."""
+
+    PERSON = "PERSON"
+    OPERATOR = "OPERATOR"
+    PARTNER = "PARTNER"
 
 
 def accessor_kind(context: Context) -> str:
@@ -60,7 +69,7 @@ def record_access_by(context: Context, subject_id: str, operation: str) -> None:
 @dataclass(frozen=True, slots=True)
 class DataAccess:
     at: datetime
-    accessor_kind: str
+    accessor_kind: AccessorKind
     accessor_id: str
     accessor_name: str
     operation: str
@@ -87,7 +96,7 @@ async def my_data_access_log(
     nodes = [
         DataAccess(
             at=entry.record.at,
-            accessor_kind=entry.record.accessor_kind,
+            accessor_kind=AccessorKind(entry.record.accessor_kind),
             accessor_id=entry.record.accessor_id,
             accessor_name=entry.record.accessor_name,
             operation=entry.record.operation,

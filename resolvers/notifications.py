@@ -6,6 +6,7 @@ worded in the caller's language.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -26,13 +27,25 @@ from resolvers.pagination import (
 from telemetry.metrics import open_subscription
 
 logger = logging.getLogger("bawaba.notifications")
-NOTIFIED = {PermitStatus.APPROVED: "PERMIT_APPROVED", PermitStatus.REJECTED: "PERMIT_REJECTED"}
+
+
+class NotificationKind(enum.StrEnum):
+    """What a notification tells: a decision of the agency."""
+
+    PERMIT_APPROVED = "PERMIT_APPROVED"
+    PERMIT_REJECTED = "PERMIT_REJECTED"
+
+
+NOTIFIED = {
+    PermitStatus.APPROVED: NotificationKind.PERMIT_APPROVED,
+    PermitStatus.REJECTED: NotificationKind.PERMIT_REJECTED,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Notification:
     id: str
-    kind: str
+    kind: NotificationKind
     title: str
     message: str
     permit_number: str
@@ -46,7 +59,7 @@ def present_notification(
     reason = messages.message(stored.reason, locale) if stored.reason else ""
     return Notification(
         id=encode_sequence_cursor(stored.event_id),
-        kind=stored.code,
+        kind=NotificationKind(stored.code),
         title=messages.message(f"{stored.code}_TITLE", locale),
         message=messages.message(
             stored.code, locale, number=stored.permit_number, name=name, reason=reason

@@ -7,6 +7,7 @@ and compared in constant time; five wrong codes kill the challenge.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import secrets
@@ -27,10 +28,16 @@ from security.sign_in_limits import SignInLimits
 CODE_DIGITS = 6
 
 
+class SignInChannel(enum.StrEnum):
+    """How a one-time code reaches the person."""
+
+    SMS = "SMS"
+
+
 @dataclass(frozen=True, slots=True)
 class SignInChallenge:
     id: str
-    channel: str
+    channel: SignInChannel
     masked_destination: str
     expires_at: datetime
 
@@ -103,7 +110,9 @@ async def start_login(context: Context, national_id: str, password: str) -> Star
     body = context.message("SIGN_IN_CODE_SMS", one_time_code=code, minutes=minutes)
     await context.store.sms.send(SmsMessage(national_id, person.mobile_number, body, now))
     return StartLoginResult(
-        SignInChallenge(challenge_id, "SMS", mask_phone_number(person.mobile_number), expires_at),
+        SignInChallenge(
+            challenge_id, SignInChannel.SMS, mask_phone_number(person.mobile_number), expires_at
+        ),
         [],
     )
 

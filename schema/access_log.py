@@ -6,12 +6,13 @@ import strawberry
 
 from resolvers import access_log
 from schema.common import LocalizedText, PageInfo
+from schema.enums import AccessorKind
 
 
 @strawberry.type(description="One read or change of your data by someone else.")
 class DataAccess:
     at: datetime
-    accessor_kind: str = strawberry.field(
+    accessor_kind: AccessorKind = strawberry.field(
         description="PERSON (e.g. your guardian), OPERATOR or PARTNER."
     )
     accessor_name: LocalizedText | None = strawberry.field(resolver=access_log.accessor_name)

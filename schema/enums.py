@@ -1,8 +1,11 @@
-"""The schema's enums: the registries' own values, exposed as they are."""
+"""The schema's enums: the registries' and the resolvers' own values, exposed as they are."""
 
 import strawberry
 
 from datasources import records
+from resolvers.access_log import AccessorKind as AccessorKindValues
+from resolvers.notifications import NotificationKind as NotificationKindValues
+from resolvers.sign_in import SignInChannel as SignInChannelValues
 
 Gender = strawberry.enum(records.Gender, name="Gender")
 MaritalStatus = strawberry.enum(records.MaritalStatus, name="MaritalStatus")
@@ -17,3 +20,8 @@ PermitStatus = strawberry.enum(
     description="PENDING → APPROVED | REJECTED; PENDING | APPROVED → CANCELLED; "
     "APPROVED → EXPIRED.",
 )
+AccessorKind = strawberry.enum(
+    AccessorKindValues, name="AccessorKind", description="Who read a person's data."
+)
+NotificationKind = strawberry.enum(NotificationKindValues, name="NotificationKind")
+SignInChannel = strawberry.enum(SignInChannelValues, name="SignInChannel")

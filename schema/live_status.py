@@ -5,7 +5,7 @@ from datetime import date, datetime
 import strawberry
 
 from schema.common import PageInfo, Reason
-from schema.enums import PermitStatus
+from schema.enums import NotificationKind, PermitStatus
 from schema.permits import TravelPermit
 
 
@@ -22,7 +22,7 @@ class PermitStatusEvent:
 @strawberry.type(description="Something the gateway told you: a permit approved or rejected.")
 class Notification:
     id: strawberry.ID
-    kind: str = strawberry.field(description="PERMIT_APPROVED or PERMIT_REJECTED.")
+    kind: NotificationKind = strawberry.field(description="What the notification tells.")
     title: str
     message: str
     permit_number: str

@@ -4,13 +4,14 @@ from datetime import datetime
 
 import strawberry
 
+from schema.enums import SignInChannel
 from schema.errors import UserError
 
 
 @strawberry.type(description="A one-time code was sent; answer it with completeLogin.")
 class SignInChallenge:
     id: strawberry.ID
-    channel: str = strawberry.field(description="How the code was sent: SMS.")
+    channel: SignInChannel = strawberry.field(description="How the code was sent.")
     masked_destination: str = strawberry.field(description="E.g. +9665******67.")
     expires_at: datetime
 
