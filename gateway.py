@@ -34,6 +34,10 @@ from datasources.event_bus import EventFanOut, LocalEventBus, RedisEventBus, wak
 from datasources.gateway_store.attempt_counters import RedisAttemptCounters, SqlAttemptCounters
 from datasources.gateway_store.cost_budgets import open_cost_budgets
 from datasources.gateway_store.rate_limit_store import open_rate_limiter
+from datasources.gateway_store.subscription_leases import (
+    LocalSubscriptionLeases,
+    RedisSubscriptionLeases,
+)
 from datasources.passports.change_log import ChangeLogReader
 from datasources.passports.permit_statistics import SqlPermitStatistics
 from datasources.stores import OpenStores, open_stores
@@ -227,7 +231,12 @@ def build_services(
             cost_budget=settings.cost_budget_per_caller,
             cost_budgets=open_cost_budgets(stores.redis.client if stores.redis else None),
         ),
-        subscription_slots=SubscriptionSlots(limit=settings.max_subscriptions_per_person),
+        subscription_slots=SubscriptionSlots(
+            RedisSubscriptionLeases(stores.redis.client)
+            if stores.redis
+            else LocalSubscriptionLeases(),
+            limit=settings.max_subscriptions_per_person,
+        ),
         loader_tracer=tracing.loader_tracer() if tracing else None,
     )
 

@@ -47,5 +47,7 @@ def run_serve(arguments: argparse.Namespace) -> int:
             # compressor per connection, for messages of a few hundred bytes.
             ws=DirectFramesWebSocketProtocol,
             ws_per_message_deflate=False,
+            # A WebSocket message is refused (1009) past the HTTP body limit, as a body is.
+            ws_max_size=settings.max_body_bytes,
         )
     return 0

@@ -15,7 +15,6 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from execution.error_presentation import is_unexpected, present_errors
 from i18n.catalog import MessageCatalog
-from resolvers.context import Context
 from schema.family import Dependent
 from schema.mutation import Mutation
 from schema.people import Citizen, Resident
@@ -73,10 +72,6 @@ class GatewaySchema(strawberry.Schema):
             result.errors = present_errors(
                 result.errors, self.messages, context, hide_suggestions=self.hide_suggestions
             )
-            if isinstance(context, Context):
-                context.error_codes = [
-                    str((error.extensions or {}).get("code")) for error in result.errors
-                ]
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:

@@ -157,7 +157,10 @@ class AdmissionPipeline:
         report["ceiling"] = self.cost.ceiling
         context = self.execution.context(viewer, arrival, trusted)
         if operation.operation is OperationType.SUBSCRIPTION:
-            return self._stream(request, arrival, identified, parsed, operation, context, progress)
+            slot = await self.budget.take_slot(viewer)
+            return self._stream(
+                request, arrival, identified, parsed, operation, context, progress, slot
+            )
         result = await self.execution.run(
             parsed,
             operation,
@@ -196,8 +199,8 @@ class AdmissionPipeline:
         operation: OperationDefinitionNode,
         context: Context,
         progress: _Progress,
+        slot: tuple[str, str],
     ) -> Streaming:
-        holder = self.budget.take_slot(context.viewer)
         started = time.perf_counter()
 
         async def results() -> AsyncGenerator[Payload]:
@@ -212,7 +215,7 @@ class AdmissionPipeline:
                 yield payload
 
         async def finish(codes: list[str]) -> None:
-            self.budget.release(holder)
+            await self.budget.release(slot)
             self._record(arrival, progress, None, started, codes=codes)
 
         shared = self._shared_start(request, arrival, parsed, context, progress)

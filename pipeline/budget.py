@@ -30,11 +30,10 @@ class BudgetStep:
         await spend_cost(limits, viewer, cost, report)
         return report
 
-    def take_slot(self, viewer: Viewer) -> str:
-        """Take a live-subscription slot; the holder to give it back with ``release``."""
+    async def take_slot(self, viewer: Viewer) -> tuple[str, str]:
+        """Take a live-subscription slot; what ``release`` needs to give it back."""
         holder = viewer.national_id or caller_key(viewer)
-        self.slots.take(holder)
-        return holder
+        return holder, await self.slots.take(holder)
 
-    def release(self, holder: str) -> None:
-        self.slots.release(holder)
+    async def release(self, slot: tuple[str, str]) -> None:
+        await self.slots.release(*slot)

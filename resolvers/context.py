@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 import strawberry
 from opentelemetry.trace import Tracer
-from starlette.websockets import WebSocket
 
 from datasources.country_directory import CountryDirectory
 from datasources.event_bus import EventFanOut
@@ -107,7 +106,7 @@ class Services:
 
 @dataclass(slots=True)
 class Context:
-    """Per-request state; built by the HTTP view, never shared between requests."""
+    """Per-operation state; built by the admission pipeline, never shared between them."""
 
     viewer: Viewer
     locale: Locale
@@ -115,15 +114,9 @@ class Context:
     loaders: Loaders
     services: Services
     recorded_accesses: set[tuple[str, str]] = field(default_factory=set)
-    # Set for WebSocket connections: what connection_init carried, and the socket itself.
-    connection_params: dict[str, object] | None = None
-    websocket: WebSocket | None = None
     request_id: str = "unknown"
     # The registered name of the trusted document the request runs; None for an ad hoc one.
     document_name: str | None = None
-    # Filled as the request runs, for its log line.
-    operation_name: str = "anonymous"
-    error_codes: list[str] = field(default_factory=list)
 
     @property
     def registries(self) -> Registries:

@@ -17,7 +17,6 @@ from datasources.records import PermitStatus, TravelPermit
 from errors import (
     NotAuthorized,
     RegistryUnavailable,
-    SubscriberTooSlow,
 )
 from resolvers.authorization import WATCH_ALL_PERMITS
 from resolvers.context import Context, Info
@@ -88,18 +87,9 @@ async def permit_events(context: Context, after: str | None) -> AsyncGenerator[P
 async def travel_permit_status_changed(
     info: Info, after: str | None = None
 ) -> AsyncGenerator[PermitStatusEvent]:
+    """Every event the viewer may see; ``SubscriberTooSlow`` ends it when it falls a whole
+    buffer behind (its socket is then closed, so the client resumes with its cursor)."""
     context = info.context
-    holder = context.viewer.national_id or ""
-    slots = context.services.subscription_slots
-    slots.take(holder)
-    try:
-        with open_subscription(SUBSCRIPTION_FIELD):
-            async for event in permit_events(context, after):
-                yield present_event(context, event)
-    except SubscriberTooSlow:
-        if context.websocket is not None:
-            await context.websocket.close(
-                code=SubscriberTooSlow.close_code, reason=SubscriberTooSlow.close_reason
-            )
-    finally:
-        slots.release(holder)
+    with open_subscription(SUBSCRIPTION_FIELD):
+        async for event in permit_events(context, after):
+            yield present_event(context, event)

@@ -1,36 +1,35 @@
-"""How many live subscriptions one person may hold at once in this process.
+"""How many live subscriptions one person may hold at once, across every process.
 
-Both ways a subscription is served (its own generator, or a seat in a shared group) take a
-slot here before they start and give it back when they end, so one count covers both.
+Every subscription, whichever way it is served (its own stream, or a seat in a shared
+group) and whatever its root field, takes a slot in the admission pipeline's budget step
+before it starts and gives it back when it ends. The count is kept by
+``datasources.gateway_store.subscription_leases``: in memory in one process, in Redis when
+several share it.
 """
 
 from __future__ import annotations
 
+import secrets
+
+from datasources.gateway_store.subscription_leases import SubscriptionLeases
 from errors import SubscriptionLimitReached
 
 
 class SubscriptionSlots:
-    """Counts each person's open subscriptions against ``limit``."""
-
-    def __init__(self, *, limit: int) -> None:
+    def __init__(self, leases: SubscriptionLeases, *, limit: int) -> None:
+        self.leases = leases
         self.limit = limit
-        self._held: dict[str, int] = {}
 
-    def held_by(self, holder: str) -> int:
-        return self._held.get(holder, 0)
-
-    def has_room(self, holder: str) -> bool:
-        return self.held_by(holder) < self.limit
-
-    def take(self, holder: str) -> None:
-        """Take a slot for ``holder``; ``SubscriptionLimitReached`` when none is left."""
-        if not self.has_room(holder):
+    async def take(self, holder: str) -> str:
+        """A slot for ``holder`` (the lease to give back); ``SubscriptionLimitReached`` when
+        none is left."""
+        lease = secrets.token_hex(8)
+        if not await self.leases.take(holder, lease, limit=self.limit):
             raise SubscriptionLimitReached(limit=self.limit)
-        self._held[holder] = self.held_by(holder) + 1
+        return lease
 
-    def release(self, holder: str) -> None:
-        remaining = self.held_by(holder) - 1
-        if remaining > 0:
-            self._held[holder] = remaining
-        else:
-            self._held.pop(holder, None)
+    async def release(self, holder: str, lease: str) -> None:
+        await self.leases.release(holder, lease)
+
+    async def held_by(self, holder: str) -> int:
+        return await self.leases.held_by(holder)

@@ -241,12 +241,14 @@ class SocketProtocol(abc.ABC):
         codes: list[str] = []
         try:
             async for result in stream.results:
-                codes.extend(codes_of(result))
+                sent = codes_of(result)
+                codes.extend(sent)
+                if SubscriberTooSlow.code in sent:
+                    # The subscriber fell a whole buffer behind: it resumes with its cursor.
+                    await self.close(SubscriberTooSlow.close_code, SubscriberTooSlow.close_reason)
+                    return
                 await self.send_result(op_id, result)
             await self.send_complete(op_id)
-        except SubscriberTooSlow:
-            codes.append(SubscriberTooSlow.code)
-            await self.close(SubscriberTooSlow.close_code, SubscriberTooSlow.close_reason)
         finally:
             with contextlib.suppress(BaseException):
                 await stream.results.aclose()

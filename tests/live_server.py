@@ -12,6 +12,7 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from gateway import gateway_of
 from live.direct_frames import DirectFramesWebSocketProtocol
 from tests.gateway_processes import free_port
 
@@ -33,6 +34,7 @@ async def uvicorn_server(
         lifespan="off",
         ws=DirectFramesWebSocketProtocol,
         ws_per_message_deflate=per_message_deflate,
+        ws_max_size=gateway_of(app).settings.max_body_bytes,  # as `gateway serve` sets it
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -148,7 +148,7 @@ async def test_a_closed_socket_leaves_nothing_behind(fresh_gateway) -> None:
             await asyncio.sleep(0.05)
     assert fan_out.subscriber_count == before
     slots = gateway_of(fresh_gateway.app).services.subscription_slots
-    assert slots.held_by(GUARDIAN.national_id) == 0
+    assert await slots.held_by(GUARDIAN.national_id) == 0
 
 
 async def test_a_person_may_hold_ten_subscriptions(fresh_gateway) -> None:

@@ -281,11 +281,11 @@ async def test_closing_leaves_no_group_task_or_count_behind(fresh_gateway) -> No
             assert len(shared_tasks()) > before
             await board.send({"id": "done", "type": "complete"})
             await settle(lambda: only_member_counts(groups) == [1, 2])
-            assert services.subscription_slots.held_by(GUARDIAN.national_id) == 2
+            assert await services.subscription_slots.held_by(GUARDIAN.national_id) == 2
         await settle(lambda: len(groups) == 0 and len(shared_tasks()) == before)
     assert len(groups) == 0
     assert services.events.subscriber_count == subscribers
-    assert services.subscription_slots.held_by(GUARDIAN.national_id) == 0
+    assert await services.subscription_slots.held_by(GUARDIAN.national_id) == 0
     assert len(shared_tasks()) == before
 
 
