@@ -6,17 +6,6 @@
 // Python test decides what is right. A step whose input comes from an earlier one that
 // failed is reported as skipped, so one failure does not hide the others.
 
-export const CITIZEN_OPERATIONS = [
-  "MyFamily",
-  "PermitDetails",
-  "IssueTravelPermit",
-  "CancelTravelPermit",
-  "MyDataAccessLog",
-  "MyNotifications",
-  "RefreshSession",
-  "Logout",
-];
-
 /** The gateway and the signed-in person, from the environment the Python test sets. */
 export function journeyEnvironment() {
   const required = ["BAWABA_URL", "BAWABA_PERSON_TOKEN", "BAWABA_TRAVELLER_ID"];
