@@ -152,13 +152,6 @@ async def test_printed_contract_documents_and_their_hashes_are_answered(
 # --- Apollo Client ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15: APQ's not-found answer carries the localized message 'No trusted "
-    "document has this hash.' (code PERSISTED_QUERY_NOT_FOUND, HTTP 400) instead of "
-    "Apollo's literal 'PersistedQueryNotFound'",
-)
 async def test_apollo_apq_sends_the_hash_then_the_text_on_persisted_query_not_found(
     node: str, production_gateway: ProductionGateway
 ) -> None:
@@ -279,13 +272,6 @@ async def test_graphql_ws_watches_my_permits_while_the_guardian_issues_and_cance
     assert not [close for close in result["closes"] if close["code"] >= 4000], result["closes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15: graphql-transport-ws `subscribe` skips admission: a production person "
-    "token's query that is not a contract document is answered with data instead of "
-    "TRUSTED_DOCUMENTS_ONLY",
-)
 async def test_graphql_ws_refuses_a_query_that_is_not_a_contract_document(
     node: str, production_gateway: ProductionGateway
 ) -> None:
@@ -301,12 +287,6 @@ async def test_graphql_ws_refuses_a_query_that_is_not_a_contract_document(
 # --- graphql-http's audit -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15: 59 of 61 ok, 2 notices: 6C00 and 6C03 (an object or an array as "
-    "operationName) get a bare 500 text/plain instead of a coded 400",
-)
 async def test_graphql_http_audit_passes_61_of_61_with_no_notice(
     node: str, production_gateway: ProductionGateway
 ) -> None:
