@@ -59,6 +59,7 @@ from telemetry.tracing import HttpServerSpans, Tracing, untraced
 from web.pages import Pages
 
 ROOT = Path(__file__).resolve().parent
+# The contract's manifest, registered as the first client by ``cli.stores.prepare_stores``.
 TRUSTED_DOCUMENTS = ROOT / "trusted-documents.json"
 Clock = Callable[[], datetime]
 
@@ -86,6 +87,11 @@ class Gateway:
     @property
     def subscriber_groups(self) -> SubscriberGroups:
         return self.view.subscriber_groups
+
+    @property
+    def trusted_documents(self) -> TrustedDocuments:
+        assert self.view.trusted is not None
+        return self.view.trusted
 
 
 def create_app(
@@ -229,7 +235,13 @@ def build_view(
     pages: Pages,
     clock: Clock,
 ) -> GatewayGraphQL:
-    trusted = TrustedDocuments.load(TRUSTED_DOCUMENTS, settings.trusted_documents)
+    trusted = TrustedDocuments(
+        stores.trusted_documents,
+        mode=settings.trusted_documents,
+        max_tokens=settings.max_tokens,
+        refresh_seconds=settings.trusted_documents_refresh_seconds,
+        miss_refresh_seconds=settings.trusted_documents_miss_refresh_seconds,
+    )
     return GatewayGraphQL(
         schema,
         services=services,
@@ -321,6 +333,7 @@ def lifespan_of(gateway: Gateway) -> Callable[[Starlette], AbstractAsyncContextM
                 [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
             )
         with untraced():  # background workers: they poll, and belong to no request
+            await gateway.trusted_documents.load()  # and the plans are compiled
             await gateway.event_bus.start()
             gateway.notifier.start()
             review = None

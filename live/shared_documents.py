@@ -29,7 +29,10 @@ from graphql import (
 )
 
 from resolvers.live_status import SUBSCRIPTION_FIELD
-from security.trusted_documents import document_hash
+from security.document_identity import NormalizedHashes, document_hash, normalized_text
+
+# Subscribe texts whose identity is remembered.
+REMEMBERED_TEXTS = 1024
 
 CURSOR_VARIABLE = "after"
 # Types whose every field reads the same for every member of an audience.
@@ -109,20 +112,36 @@ def _shared_operation(schema: GraphQLSchema, document: DocumentNode) -> str | bo
 
 
 class SharedDocuments:
-    """The trusted documents that qualify, by their exact text."""
+    """The trusted documents that qualify, by their identity (normalized hash), so a
+    printed document is shared like the registered one."""
 
-    def __init__(self, schema: GraphQLSchema, bodies: Iterable[str]) -> None:
-        self._by_text: dict[str, SharedDocument] = {}
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        bodies: Iterable[str],
+        *,
+        hashes: NormalizedHashes | None = None,
+    ) -> None:
+        self.schema = schema
+        self.hashes = hashes or NormalizedHashes(max_tokens=None, size=REMEMBERED_TEXTS)
+        self._by_hash: dict[str, SharedDocument] = {}
+        self.replace(bodies)
+
+    def replace(self, bodies: Iterable[str]) -> None:
+        """Share the qualifying documents among ``bodies`` from now on (others no more)."""
+        by_hash: dict[str, SharedDocument] = {}
         for body in bodies:
             document = parse(body)
-            name = _shared_operation(schema, document)
+            name = _shared_operation(self.schema, document)
             if name is not False:
-                self._by_text[body] = SharedDocument(
-                    document, name if isinstance(name, str) else None, document_hash(body)
+                digest = document_hash(normalized_text(document))
+                by_hash[digest] = SharedDocument(
+                    document, name if isinstance(name, str) else None, digest
                 )
+        self._by_hash = by_hash
 
     def __len__(self) -> int:
-        return len(self._by_text)
+        return len(self._by_hash)
 
     def find(
         self, text: object, operation_name: object, variables: object
@@ -130,7 +149,8 @@ class SharedDocuments:
         """The shared document this subscribe message runs, or None for the standard path."""
         if not isinstance(text, str):
             return None
-        shared = self._by_text.get(text)
+        normalized_hash = self.hashes.of(text) if self._by_hash else None
+        shared = self._by_hash.get(normalized_hash) if normalized_hash else None
         if shared is None:
             return None
         if operation_name is not None and operation_name != shared.operation_name:

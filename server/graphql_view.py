@@ -30,13 +30,13 @@ from resolvers.calendars import gateway_today
 from resolvers.context import Context, Services
 from security.authentication import Authenticator
 from security.rate_limits import caller_key, spend
-from security.trusted_documents import TrustedDocuments
+from security.trusted_documents import TrustedDocuments, TrustedSet
 from security.viewer import Viewer
 from server.transport_ws import FanOutTransportWSHandler, TextFrameWebSocketAdapter
 from telemetry.metrics import record_errors
 from telemetry.request_ids import request_id_of
 from telemetry.request_log import log_request, operation_name_of
-from telemetry.request_metrics import RequestMetrics, operation_names_in
+from telemetry.request_metrics import RequestMetrics
 
 # Strawberry reports HTTP-level failures as plain text; these give each a stable code.
 _HTTP_ERROR_CODES = {
@@ -137,17 +137,28 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.trusted = trusted
         self.production = production
-        self.metrics = RequestMetrics(
-            operation_names_in(trusted.by_hash.values()) if trusted else ()
-        )
+        self.metrics = RequestMetrics(())
         self.graphiql_page = graphiql_page
         self.compiled = compiled
 
         # Subscriptions that can be executed once per group of subscribers (see
         # live/subscriber_groups.py); the others run one per subscriber.
-        bodies = trusted.by_hash.values() if trusted is not None and shared_subscriptions else ()
-        self.shared_documents = SharedDocuments(schema.graphql_schema, bodies)
+        self.shared_subscriptions = shared_subscriptions
+        self.shared_documents = SharedDocuments(
+            schema.graphql_schema, (), hashes=trusted.hashes if trusted else None
+        )
         self.subscriber_groups = SubscriberGroups(schema, services)
+        if trusted is not None:
+            trusted.on_change(self._use_trusted)
+
+    def _use_trusted(self, documents: TrustedSet) -> None:
+        """The trusted documents changed: their names become metric labels, and the
+        qualifying subscriptions are shared."""
+        self.metrics.know(
+            name for document in documents.by_hash.values() for name in document.operation_names
+        )
+        if self.shared_subscriptions:
+            self.shared_documents.replace(document.body for document in documents.by_hash.values())
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Bawaba's own GraphiQL page (local assets) instead of Strawberry's CDN one."""
@@ -248,15 +259,22 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def _resolve_trusted(
         self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
     ) -> None:
-        assert self.trusted is not None
+        trusted = self.trusted
+        assert trusted is not None
         document_id = None
         if request_data.query is None and request_adapter.method == "POST":
             body = self.parse_json(await request_adapter.get_body())
             document_id = body.get("documentId") if isinstance(body, dict) else None
-        request_data.query = self.trusted.resolve(
-            request_data.query, request_data.extensions, document_id
-        )
-        self.trusted.check_caller(request_data.query, context.viewer, production=self.production)
+        query = await trusted.resolve(request_data.query, request_data.extensions, document_id)
+        if query is None:
+            request_data.query = None
+            return
+        normalized_hash = trusted.hash_of(query)
+        await trusted.check_caller(normalized_hash, context.viewer, production=self.production)
+        found = await trusted.by_hash(normalized_hash) if normalized_hash else None
+        # A trusted document runs as registered, whatever its comments and layout: both
+        # execution paths then see the same text (and its compiled plan the same locations).
+        request_data.query = found.body if found is not None else query
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """Authenticate ``connection_init``: the same bearer tokens as over HTTP."""

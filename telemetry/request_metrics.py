@@ -11,21 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable
 
-from graphql import OperationDefinitionNode, parse
-
 from telemetry.metrics import record_request
 
 OTHER_OPERATION = "other"
-
-
-def operation_names_in(documents: Iterable[str]) -> frozenset[str]:
-    """The names of every operation the documents define (parsed: a comment names none)."""
-    return frozenset(
-        definition.name.value
-        for text in documents
-        for definition in parse(text).definitions
-        if isinstance(definition, OperationDefinitionNode) and definition.name
-    )
 
 
 def outcome_of(status: int, error_codes: Collection[str]) -> str:
@@ -34,7 +22,11 @@ def outcome_of(status: int, error_codes: Collection[str]) -> str:
 
 class RequestMetrics:
     def __init__(self, known_operations: Iterable[str]) -> None:
-        self.labels = frozenset(known_operations) | {"anonymous", "none"}
+        self.know(known_operations)
+
+    def know(self, operations: Iterable[str]) -> None:
+        """Label requests with these operation names (the trusted documents' ones)."""
+        self.labels = frozenset(operations) | {"anonymous", "none"}
 
     def operation_label(self, operation: str) -> str:
         return operation if operation in self.labels else OTHER_OPERATION

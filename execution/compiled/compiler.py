@@ -70,6 +70,7 @@ from execution.compiled.plan import (
     ValueSource,
 )
 from execution.schema import graphql_schema_of
+from security.document_identity import NormalizedHashes, document_hash, normalized_text
 from security.query_cost import estimate_cost
 
 logger = logging.getLogger("bawaba.compiled_execution")
@@ -302,30 +303,48 @@ def compile_documents(
     *,
     extra_rules: tuple[type[ValidationRule], ...] = (),
     max_tokens: int | None = None,
+    hashes: NormalizedHashes | None = None,
+    known: CompiledDocuments | None = None,
 ) -> CompiledDocuments:
     """Plans for every operation of ``bodies`` that compiles; the others are logged and left
     to the standard path. A document is compiled only when it parses and validates under the
-    same limits as the standard path, so both paths accept exactly the same documents."""
+    same limits as the standard path, so both paths accept exactly the same documents.
+
+    With ``known``, the plans of documents it tried are kept (for those still among
+    ``bodies``) and only new documents are compiled."""
     plans: dict[tuple[str, str | None], OperationPlan] = {}
+    tried: set[str] = set()
+    previous = known.tried if known is not None else frozenset()
     for body in bodies:
-        for key, plan in _compile_body(strawberry_schema, body, extra_rules, max_tokens):
+        try:
+            document = parse(body, max_tokens=max_tokens)
+        except GraphQLError as error:
+            logger.info("not compiled (%s): %s", error.message, body[:60])
+            continue
+        normalized_hash = document_hash(normalized_text(document))
+        tried.add(normalized_hash)
+        if normalized_hash in previous:
+            continue
+        for key, plan in _compile_document(
+            strawberry_schema, document, normalized_hash, extra_rules, body
+        ):
             plans[key] = plan
+    if known is not None:
+        plans |= {key: plan for key, plan in known.plans.items() if key[0] in tried}
     names = sorted({plan.name or "anonymous" for plan in plans.values()})
     logger.info("compiled %d trusted operations: %s", len(names), ", ".join(names))
-    return CompiledDocuments(plans)
+    if hashes is None:
+        return CompiledDocuments(plans, frozenset(tried))
+    return CompiledDocuments(plans, frozenset(tried), hashes)
 
 
-def _compile_body(
+def _compile_document(
     strawberry_schema: strawberry.Schema,
-    body: str,
+    document: DocumentNode,
+    normalized_hash: str,
     extra_rules: tuple[type[ValidationRule], ...],
-    max_tokens: int | None,
+    body: str,
 ) -> list[tuple[tuple[str, str | None], OperationPlan]]:
-    try:
-        document = parse(body, max_tokens=max_tokens)
-    except GraphQLError as error:
-        logger.info("not compiled (%s): %s", error.message, body[:60])
-        return []
     if validate(graphql_schema_of(strawberry_schema), document, (*specified_rules, *extra_rules)):
         logger.info("not compiled (invalid under the limits): %s", body[:60])
         return []
@@ -340,7 +359,7 @@ def _compile_body(
             logger.info("not compiled (%s): %s", reason, name or "anonymous")
             continue
         if name is not None:
-            compiled.append(((body, name), plan))
+            compiled.append(((normalized_hash, name), plan))
         if len(operations) == 1:  # the operation name may then be left out
-            compiled.append(((body, None), plan))
+            compiled.append(((normalized_hash, None), plan))
     return compiled

@@ -21,7 +21,7 @@ from execution.compiled.plan import CompiledDocuments, OperationPlan
 from execution.compiled.runner import CompiledRun
 from execution.schema import GatewaySchema
 from security.query_cost import estimate_cost, spend_cost
-from security.trusted_documents import TrustedDocuments
+from security.trusted_documents import TrustedDocuments, TrustedSet
 from telemetry.tracing import current_operation_span
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default, which Strawberry keeps
@@ -38,6 +38,12 @@ class CompiledOperations:
 
     def find(self, query: str | None, operation_name: str | None) -> OperationPlan | None:
         return self.documents.find(query, operation_name)
+
+    def find_by_hash(
+        self, normalized_hash: str, operation_name: str | None
+    ) -> OperationPlan | None:
+        """The plan of a trusted document's operation, by the document's normalized hash."""
+        return self.documents.find_by_hash(normalized_hash, operation_name)
 
     async def execute(
         self,
@@ -112,11 +118,19 @@ def operation_span(context: Any, name: str | None) -> AbstractContextManager[obj
 
 
 def compile_trusted(schema: GatewaySchema, trusted: TrustedDocuments) -> CompiledOperations:
-    """Compile every trusted document at start-up, under the standard path's limits."""
-    documents = compile_documents(
-        schema,
-        trusted.by_hash.values(),
-        extra_rules=schema.limit_rules,
-        max_tokens=schema.max_tokens,
-    )
-    return CompiledOperations(schema, documents)
+    """Plans for the trusted documents, under the standard path's limits: every document
+    when the index is loaded at start-up, then each new one when the index changes."""
+    compiled = CompiledOperations(schema, CompiledDocuments({}, hashes=trusted.hashes))
+
+    def use(documents: TrustedSet) -> None:
+        compiled.documents = compile_documents(
+            schema,
+            [document.body for document in documents.by_hash.values()],
+            extra_rules=schema.limit_rules,
+            max_tokens=schema.max_tokens,
+            hashes=trusted.hashes,
+            known=compiled.documents,
+        )
+
+    trusted.on_change(use)
+    return compiled

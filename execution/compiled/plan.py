@@ -25,6 +25,11 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails
 
+from security.document_identity import NormalizedHashes
+
+# Request texts whose identity the plans remember (the trusted index keeps as many).
+REMEMBERED_TEXTS = 1024
+
 
 class ValueSource:
     """How a field's value is obtained (see ``FieldPlan.source``)."""
@@ -101,14 +106,29 @@ class OperationPlan:
 
 @dataclass(frozen=True)
 class CompiledDocuments:
-    """The plans of the trusted documents, found by the exact text and operation name."""
+    """The plans of the trusted documents, found by the document's identity (its normalized
+    hash, so a printed document finds its plan) and the operation name. ``tried`` holds the
+    identity of every document compiled, plans or not, so none is compiled twice."""
 
     plans: dict[tuple[str, str | None], OperationPlan]
+    tried: frozenset[str] = frozenset()
+    hashes: NormalizedHashes = field(
+        default_factory=lambda: NormalizedHashes(max_tokens=None, size=REMEMBERED_TEXTS)
+    )
 
     def find(self, query: str | None, operation_name: str | None) -> OperationPlan | None:
-        if query is None:
+        """The plan of the operation a request's text names, if it was compiled."""
+        if query is None or not self.plans:
             return None
-        return self.plans.get((query, operation_name))
+        normalized_hash = self.hashes.of(query)
+        return (
+            None if normalized_hash is None else self.find_by_hash(normalized_hash, operation_name)
+        )
+
+    def find_by_hash(
+        self, normalized_hash: str, operation_name: str | None
+    ) -> OperationPlan | None:
+        return self.plans.get((normalized_hash, operation_name))
 
     def __len__(self) -> int:
         return len(self.plans)
