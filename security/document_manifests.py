@@ -95,7 +95,7 @@ def _read(
     data: bytes, *, max_tokens: int, max_bytes: int
 ) -> list[tuple[ManifestEntry, DocumentNode]]:
     if len(data) > max_bytes:
-        raise ManifestError(f"the manifest has {len(data)} bytes; at most {max_bytes} are read")
+        raise ManifestError(f"the manifest is larger than {max_bytes} bytes")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
