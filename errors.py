@@ -7,7 +7,8 @@
     ├── InputRejected                   the client sent something that breaks a rule
     │   ├── DocumentRefused             an unknown document, or one the caller may not send
     │   ├── QueryTooCostly              an operation's estimated cost is above the ceiling
-    │   └── BodyTooLarge                a request body passed the size limit
+    │   ├── BodyTooLarge                a request body passed the size limit
+    │   └── ManifestError               a client's manifest of documents cannot be registered
     ├── NotAuthenticated                no valid credentials came with the request
     ├── NotAuthorized                   the caller may not see or do this
     │   ├── MetricsAddressRefused       a scrape from outside the allowed networks
@@ -94,6 +95,20 @@ class BodyTooLarge(InputRejected):
     """Raised inside the app's ``receive`` when a request body passes the size limit."""
 
     code = "REQUEST_TOO_LARGE"
+
+
+class ManifestError(InputRejected):
+    """Raised when a client's manifest of persisted documents cannot be registered (it is
+    refused whole); ``reason`` says why, naming the entry, for whoever registers it."""
+
+    code = "MANIFEST_REFUSED"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason=reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class NotAuthenticated(BawabaError):

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
-from graphql import parse, print_ast
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -52,7 +50,7 @@ from pipeline.admission import AdmissionPipeline
 from pipeline.budget import BudgetStep
 from pipeline.caller import CallerStep
 from pipeline.cost import CostStep
-from pipeline.documents import DocumentStep, FindTrusted, KnownDocument, document_hash
+from pipeline.documents import DocumentStep
 from pipeline.execute import ExecutionStep
 from pipeline.limits import LimitsStep
 from resolvers.context import GatewayStore, Policy, Registries, Services
@@ -62,6 +60,7 @@ from security.headers import SecurityHeaders
 from security.operation_limits import OperationLimits
 from security.rate_limits import RateLimits
 from security.subscription_slots import SubscriptionSlots
+from security.trusted_documents import TrustedDocuments
 from server.error_boundary import ErrorBoundary
 from server.http_endpoint import GraphQLHttp
 from server.socket_protocol import SocketLimits
@@ -75,6 +74,7 @@ from telemetry.tracing import HttpServerSpans, Tracing, untraced
 from web.pages import Pages
 
 ROOT = Path(__file__).resolve().parent
+# The contract's manifest, registered as the first client by ``cli.stores.prepare_stores``.
 TRUSTED_DOCUMENTS = ROOT / "trusted-documents.json"
 Clock = Callable[[], datetime]
 
@@ -101,6 +101,7 @@ class Gateway:
     pages: Pages
     notifier: Notifier
     agency_review: AgencyReview
+    trusted_documents: TrustedDocuments
 
 
 def create_app(
@@ -139,6 +140,11 @@ def build_gateway(
     services = build_services(settings, stores, messages, fan_out, change_log, clock, tracing)
     schema = build_gateway_schema(settings, messages, tracing)
     pages = Pages(contract_dir=ROOT / "contract", demo=settings.demo)
+    trusted = TrustedDocuments(
+        stores.trusted_documents,
+        refresh_seconds=settings.trusted_documents_refresh_seconds,
+        miss_refresh_seconds=settings.trusted_documents_miss_refresh_seconds,
+    )
     authenticator = Authenticator(
         secret_key=settings.secret_key,
         sessions=RevokedSessions(
@@ -157,7 +163,7 @@ def build_gateway(
         services=services,
         schema=schema,
         authenticator=authenticator,
-        pipeline=build_pipeline(settings, stores, services, schema, authenticator),
+        pipeline=build_pipeline(settings, stores, services, schema, authenticator, trusted),
         subscriber_groups=SubscriberGroups(schema, services),
         sockets=OpenSockets(
             stores.credentials, interval=timedelta(seconds=settings.revocation_cache_seconds)
@@ -171,6 +177,7 @@ def build_gateway(
             messages=messages,
         ),
         agency_review=AgencyReview(stores.passports.engine, clock=clock),
+        trusted_documents=trusted,
     )
 
 
@@ -259,11 +266,12 @@ def build_pipeline(
     services: Services,
     schema: GatewaySchema,
     authenticator: Authenticator,
+    trusted: TrustedDocuments,
 ) -> AdmissionPipeline:
     graphql_schema = schema.graphql_schema
     return AdmissionPipeline(
         documents=DocumentStep(
-            find_trusted=contract_documents(TRUSTED_DOCUMENTS),
+            trusted=trusted,
             max_tokens=settings.max_tokens,
             cache_size=settings.parse_cache_size,
             apq_size=settings.parse_cache_size,
@@ -282,17 +290,6 @@ def build_pipeline(
         share_subscriptions=settings.shared_subscriptions,
         max_variables_bytes=settings.max_variables_bytes,
     )
-
-
-def contract_documents(manifest: Path) -> FindTrusted:
-    # TEMPORARY (until the document-registry branch lands): the contract, by its ids and by
-    # the hash of its normalized form.
-    known: dict[str, KnownDocument] = {}
-    for entry in orjson.loads(manifest.read_bytes())["operations"]:
-        normalized = print_ast(parse(entry["body"]))
-        document = KnownDocument(document_hash(normalized), normalized, entry["name"])
-        known[entry["id"]] = known[document.hash] = document
-    return known.get
 
 
 def build_routes(gateway: Gateway) -> list[BaseRoute]:
@@ -391,6 +388,7 @@ def lifespan_of(gateway: Gateway) -> Callable[[Starlette], AbstractAsyncContextM
                 [stores.civil.engine, stores.passports.engine, stores.credentials.engine]
             )
         with untraced():  # background workers: they poll, and belong to no request
+            await gateway.trusted_documents.load()
             await gateway.event_bus.start()
             gateway.notifier.start()
             gateway.sockets.start()

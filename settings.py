@@ -110,6 +110,23 @@ class Settings(BaseSettings):
         description="Production mode: anonymous and person callers run trusted documents only "
         "(enforce), are only logged when they do not (log), or are not checked (off).",
     )
+    trusted_documents_refresh_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a process checks the store for newly registered or removed "
+        "trusted documents.",
+    )
+    trusted_documents_miss_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often, at most, a request naming an unknown document makes the "
+        "process check the store again.",
+    )
+    max_manifest_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest manifest of documents `gateway documents add` reads.",
+    )
     compiled_execution: bool = Field(
         default=True,
         description="Run trusted documents through plans compiled at start-up instead of "

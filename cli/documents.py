@@ -1,17 +1,27 @@
-"""``gateway trusted-documents`` and ``gateway export-schema``: what clients build against."""
+"""``gateway documents add|list|remove``: the trusted documents of each client application;
+``gateway trusted-documents`` and ``gateway export-schema``: what clients build against."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
 
 import orjson
 
-from gateway import ROOT, build_gateway_schema
+from cli.stores import prepare_stores
+from datasources.gateway_store.trusted_document_store import SqlTrustedDocumentStore
+from datasources.stores import open_stores
+from errors import ManifestError
+from gateway import ROOT, build_gateway_schema, utc_now
 from i18n.catalog import MessageCatalog
-from security.trusted_documents import build_manifest
+from security.document_manifests import register_manifest
+from security.trusted_documents import CONTRACT_CLIENT, build_manifest
 from settings import Settings
 
 Commands = argparse._SubParsersAction  # argparse names no public type for it
+REFUSED = 2  # the exit code of a refused manifest (as argparse's for bad arguments)
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
@@ -21,6 +31,89 @@ def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
     commands.add_parser(
         "trusted-documents", help="print the manifest of the contract's documents"
     ).set_defaults(run=run_trusted_documents)
+    documents = commands.add_parser(
+        "documents", help="register the trusted documents of client applications"
+    )
+    actions = documents.add_subparsers(dest="action", required=True)
+    add = actions.add_parser(
+        "add",
+        help="register a client's manifest (Apollo's, graphql-codegen's persisted-documents"
+        ".json or Relay's), replacing the client's previous documents",
+    )
+    add.add_argument("--client", required=True, help="the client application's name")
+    add.add_argument("file", type=Path)
+    actions.add_parser("list", help="list the clients and how many documents each has")
+    remove = actions.add_parser("remove", help="remove a client and its documents")
+    remove.add_argument("--client", required=True)
+    documents.set_defaults(run=run_documents)
+
+
+def run_documents(arguments: argparse.Namespace) -> int:
+    settings = Settings()
+
+    async def run() -> int:
+        await prepare_stores(settings)
+        stores = open_stores(settings)
+        try:
+            return await act(stores.trusted_documents, arguments, settings)
+        finally:
+            await stores.close()
+
+    return asyncio.run(run())
+
+
+async def act(
+    store: SqlTrustedDocumentStore, arguments: argparse.Namespace, settings: Settings
+) -> int:
+    if arguments.action == "add":
+        return await add(store, arguments.client, arguments.file, settings)
+    if arguments.action == "list":
+        for client in await store.clients():
+            added = f"{client.added_at:%Y-%m-%d %H:%M:%S}"
+            print(f"{client.name}  {_counted(client.documents)}  added {added}")
+        return 0
+    removed = await store.remove(arguments.client)
+    if not removed:
+        print(f"no client {arguments.client}", file=sys.stderr)
+        return 1
+    print(f"removed client {arguments.client} and its {_counted(removed)}")
+    if arguments.client == CONTRACT_CLIENT:
+        print("the contract is registered again by the next `gateway migrate` or `gateway serve`")
+    return 0
+
+
+async def add(store: SqlTrustedDocumentStore, client: str, file: Path, settings: Settings) -> int:
+    try:
+        with file.open("rb") as manifest:
+            # One byte more than allowed: enough to tell a file that is too large.
+            data = manifest.read(settings.max_manifest_bytes + 1)
+    except OSError as error:
+        print(f"cannot read {file}: {error.strerror}", file=sys.stderr)
+        return REFUSED
+    try:
+        registration = await register_manifest(
+            store,
+            client,
+            data,
+            max_tokens=settings.max_tokens,
+            max_bytes=settings.max_manifest_bytes,
+            at=utc_now(),
+        )
+    except ManifestError as error:
+        print(f"{file} refused: {error}", file=sys.stderr)
+        return REFUSED
+    documents = _counted(registration.documents)
+    if not registration.changed:
+        print(f"client {client} has these {documents} already")
+    elif registration.replaced:
+        print(f"added {documents} for client {client} (replacing its {registration.replaced})")
+    else:
+        print(f"added {documents} for client {client}")
+    return 0
+
+
+def _counted(documents: int) -> str:
+    return f"{documents} document" if documents == 1 else f"{documents} documents"
 
 
 def run_trusted_documents(_: argparse.Namespace) -> int:

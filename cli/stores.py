@@ -1,7 +1,8 @@
 """``gateway migrate``, ``gateway seed`` and ``gateway outbox``: the stores from outside.
 
 ``prepare_stores`` is what ``gateway serve`` runs before it starts: every store migrated
-to its latest schema and, in demo mode, the demo people seeded (``demo/``).
+to its latest schema, the contract's documents registered as the first client and, in
+demo mode, the demo people seeded (``demo/``).
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ import argparse
 import asyncio
 import logging
 
+from datasources.gateway_store.trusted_document_store import SqlTrustedDocumentStore
 from datasources.stores import migrate_stores, open_stores
 from demo.demo_population import seed_demo_credentials, seed_demo_population
 from demo.synthetic_population import seed_synthetic_population
+from gateway import TRUSTED_DOCUMENTS, utc_now
+from security.document_manifests import register_manifest
+from security.trusted_documents import CONTRACT_CLIENT
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
@@ -20,17 +25,34 @@ Commands = argparse._SubParsersAction  # argparse names no public type for it
 
 
 async def prepare_stores(settings: Settings) -> None:
-    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
+    """Migrate every store to its latest schema, register the contract's documents as the
+    first client and, in demo mode, seed the demo people."""
     await migrate_stores(settings)
-    if not settings.demo:
-        return
     stores = open_stores(settings)
     try:
-        if await seed_demo_population(stores.civil, stores.passports):
-            logger.info("seeded the demo population")
-        await seed_demo_credentials(stores.credentials)
+        await register_contract(stores.trusted_documents, settings)
+        if settings.demo:
+            if await seed_demo_population(stores.civil, stores.passports):
+                logger.info("seeded the demo population")
+            await seed_demo_credentials(stores.credentials)
     finally:
         await stores.close()
+
+
+async def register_contract(store: SqlTrustedDocumentStore, settings: Settings) -> None:
+    """The bundled ``trusted-documents.json`` as client ``contract`` (nothing happens when
+    the store has it already; a changed file replaces the client's documents)."""
+    data = TRUSTED_DOCUMENTS.read_bytes()
+    registration = await register_manifest(
+        store,
+        CONTRACT_CLIENT,
+        data,
+        max_tokens=settings.max_tokens,
+        max_bytes=len(data),  # the size limit is for files from outside; this one ships
+        at=utc_now(),
+    )
+    if registration.changed:
+        logger.info("registered the contract's %d trusted documents", registration.documents)
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]

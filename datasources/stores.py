@@ -17,6 +17,7 @@ from datasources.gateway_store.credential_store import SqlCredentialStore
 from datasources.gateway_store.notification_store import SqlNotificationStore
 from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
 from datasources.gateway_store.sms_outbox import OutboxSmsGateway
+from datasources.gateway_store.trusted_document_store import SqlTrustedDocumentStore
 from datasources.migrations import upgrade_to_latest
 from datasources.passports.passport_registry import SqlPassportRegistry
 from datasources.passports.passport_renewals import SqlPassportRenewals
@@ -39,6 +40,7 @@ class OpenStores:
     audit: SqlAccessAuditLog
     sms: OutboxSmsGateway
     notifications: SqlNotificationStore
+    trusted_documents: SqlTrustedDocumentStore
     redis: RedisStore | None
 
     def probes(self) -> dict[str, Callable[[], object]]:
@@ -84,6 +86,7 @@ def open_stores(settings: Settings) -> OpenStores:
         audit=SqlAccessAuditLog(gateway_engine),
         sms=OutboxSmsGateway(gateway_engine),
         notifications=SqlNotificationStore(gateway_engine),
+        trusted_documents=SqlTrustedDocumentStore(gateway_engine),
         redis=RedisStore(settings.redis_url) if settings.redis_url else None,
     )
 

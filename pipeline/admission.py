@@ -136,10 +136,10 @@ class AdmissionPipeline:
         progress: _Progress,
     ) -> Outcome:
         documents = self.documents
-        identified = documents.identify(request)
+        identified = await documents.identify(request)
         parsed = documents.parse(identified)
         progress.read = True
-        trusted = documents.trusted(parsed, identified)
+        trusted = await documents.trusted(parsed, identified)
         progress.trusted = trusted is not None
         operation = parsed.operation(request.operation_name)
         progress.name = operation.name.value if operation.name else "anonymous"
@@ -155,7 +155,7 @@ class AdmissionPipeline:
             documents.remember(identified, parsed)
         report = await self.budget.spend(viewer, cost)
         report["ceiling"] = self.cost.ceiling
-        context = self.execution.context(viewer, arrival, trusted)
+        context = self.execution.context(viewer, arrival, trusted, operation)
         if operation.operation is OperationType.SUBSCRIPTION:
             slot = await self.budget.take_slot(viewer)
             return self._stream(

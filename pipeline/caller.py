@@ -19,10 +19,11 @@ from typing import Protocol
 from graphql import GraphQLError
 
 from errors import DocumentRefused
-from pipeline.documents import DocumentErrors, KnownDocument, ParsedDocument
+from pipeline.documents import DocumentErrors, ParsedDocument
 from pipeline.request import Arrival
 from security.authentication import Authenticator
 from security.introspection_policy import may_introspect, selects_the_schema
+from security.trusted_documents import TrustedDocument
 from security.viewer import CallerKind, Viewer
 from settings import TrustedDocumentsMode
 
@@ -50,7 +51,9 @@ class CallerStep:
             return await socket.current_viewer()
         return await self.authenticator.viewer(arrival.headers, arrival.client_address)
 
-    def admit(self, viewer: Viewer, parsed: ParsedDocument, trusted: KnownDocument | None) -> None:
+    def admit(
+        self, viewer: Viewer, parsed: ParsedDocument, trusted: TrustedDocument | None
+    ) -> None:
         """Refuse what this caller may not run; ``DocumentRefused``/``DocumentErrors``."""
         if not self.production:
             return

@@ -3,22 +3,22 @@
 A request names its document in one of four ways:
 
 - ``query``, the text itself (with ``extensions.persistedQuery.sha256Hash`` beside it, Apollo's
-  APQ registration: the hash must be that of the text as sent or of its normalized form);
+  APQ registration: the hash must be that of the text, of its normalized form or of its
+  graphql-js print, or a registered id of that same document);
 - ``extensions.persistedQuery.sha256Hash`` alone (APQ): a trusted document's hash, or one an
   allowed caller registered earlier; otherwise ``PERSISTED_QUERY_NOT_FOUND`` with the literal
   message ``PersistedQueryNotFound``, on which Apollo's clients resend the text;
 - ``documentId`` (GraphQL over HTTP): a registered client's id, or ``sha256:<hash>``.
 
-A document is known by its normalized form (parsed, then printed: comments and whitespace do
-not count), so a printed contract document is the contract document, and its plan and
-analysis are shared. Parsing is cached by text, bounded; the analysis of each operation
-(limits, validation, cost) is cached on the parsed document (``pipeline.limits``).
+Registered documents are looked up in ``security.trusted_documents``. A document is known by
+its normalized form (parsed, then printed: comments and whitespace do not count), so a
+printed contract document is the contract document, and its plan and analysis are shared.
+Parsing is cached by text, bounded; the analysis of each operation (limits, validation,
+cost) is cached on the parsed document (``pipeline.limits``).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -28,23 +28,9 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse, 
 
 from errors import DocumentRefused, InputRejected
 from pipeline.request import GraphQLRequest
-
-
-def document_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class KnownDocument:
-    """A trusted document as the registry knows it."""
-
-    hash: str  # of the normalized text
-    body: str  # the normalized text
-    name: str  # its registered name: what the access log shows
-
-
-FindTrusted = Callable[[str], KnownDocument | None]
-"""The registry's lookup: a client's id for a document, or a normalized hash."""
+from security.document_identity import SHA256_PREFIX, document_hash
+from security.graphql_js_print import UnprintableDocument, print_graphql_js
+from security.trusted_documents import TrustedDocument, TrustedDocuments
 
 
 @dataclass(slots=True)
@@ -87,7 +73,7 @@ class Identified:
     """The text an operation runs, and an APQ registration to make once the caller may."""
 
     text: str
-    trusted: KnownDocument | None
+    trusted: TrustedDocument | None
     apq_hash: str | None = None
 
 
@@ -95,29 +81,30 @@ class DocumentStep:
     """Identity and parsing, with the caches both keep."""
 
     def __init__(
-        self, *, find_trusted: FindTrusted, max_tokens: int, cache_size: int, apq_size: int
+        self, *, trusted: TrustedDocuments, max_tokens: int, cache_size: int, apq_size: int
     ) -> None:
-        self.find_trusted = find_trusted
+        self.index = trusted
         self.max_tokens = max_tokens
         # Hashes registered through APQ by callers allowed arbitrary documents; a miss on
         # another process only costs the client one resend, as APQ intends.
         self._apq: LRUCache[str, str] = LRUCache(maxsize=apq_size)
         self._parse = lru_cache(maxsize=cache_size)(self._parse_text)
 
-    def identify(self, request: GraphQLRequest) -> Identified:
+    async def identify(self, request: GraphQLRequest) -> Identified:
         """Step 2: the text to run."""
         named = request.persisted_hash or request.document_id
         if named is None:
             if request.query is None:
                 raise InputRejected("MISSING_QUERY", field="query")
             return Identified(request.query, None)
-        identifier = named.removeprefix("sha256:")
+        identifier = named.removeprefix(SHA256_PREFIX)
+        # A client's ids are opaque (codegen's are SHA-1): looked up before any hash check.
+        trusted = await self.index.find(identifier)
         if request.query is not None:
             if request.document_id is not None:
                 raise InputRejected("BAD_REQUEST", field="documentId")
             # APQ registration: the hash must match the text; checked once it is parsed.
-            return Identified(request.query, None, apq_hash=identifier)
-        trusted = self.find_trusted(named) or self.find_trusted(identifier)
+            return Identified(request.query, trusted, apq_hash=identifier)
         if trusted is not None:
             return Identified(trusted.body, trusted)
         remembered = self._apq.get(identifier) if request.persisted_hash else None
@@ -126,16 +113,32 @@ class DocumentStep:
         raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", 404)
 
     def parse(self, identified: Identified) -> ParsedDocument:
-        """Step 3: the parsed text; a hash sent beside the text must be the text's."""
+        """Step 3: the parsed text; a hash sent beside the text must name that text."""
         parsed = self._parse(identified.text)
         digest = identified.apq_hash
-        if digest is not None and digest not in (parsed.hash, document_hash(identified.text)):
+        if digest is not None and not self._names(digest, identified, parsed):
             raise DocumentRefused("PERSISTED_QUERY_HASH_MISMATCH", 400)
         return parsed
 
-    def trusted(self, parsed: ParsedDocument, identified: Identified) -> KnownDocument | None:
+    @staticmethod
+    def _names(digest: str, identified: Identified, parsed: ParsedDocument) -> bool:
+        if identified.trusted is not None:  # a registered id: of this very document?
+            return identified.trusted.normalized_hash == parsed.hash
+        if digest in (parsed.hash, document_hash(identified.text)):
+            return True
+        try:
+            return digest == document_hash(print_graphql_js(parsed.node))
+        except UnprintableDocument:
+            return False
+
+    async def trusted(
+        self, parsed: ParsedDocument, identified: Identified
+    ) -> TrustedDocument | None:
         """The registry's entry for what runs, however it was named."""
-        return identified.trusted or self.find_trusted(parsed.hash)
+        known = identified.trusted
+        if known is not None and known.normalized_hash == parsed.hash:
+            return known
+        return await self.index.by_hash(parsed.hash)
 
     def remember(self, identified: Identified, parsed: ParsedDocument) -> None:
         """Register an APQ hash (the caller may send arbitrary documents)."""

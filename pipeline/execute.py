@@ -18,13 +18,26 @@ from strawberry.types import ExecutionResult
 from datasources.loaders import Loaders
 from execution.compiled.operations import CompiledOperations
 from execution.schema import GatewaySchema
-from pipeline.documents import KnownDocument, ParsedDocument
+from pipeline.documents import ParsedDocument
 from pipeline.request import Arrival
 from resolvers.calendars import gateway_today
 from resolvers.context import Context, Services
+from security.trusted_documents import TrustedDocument
 from security.viewer import Viewer
 
 _NOT_COMPILED = object()
+
+
+def registered_name(
+    trusted: TrustedDocument | None, operation: OperationDefinitionNode
+) -> str | None:
+    """The name the registry knows the running operation by; None for an ad hoc one."""
+    if trusted is None:
+        return None
+    name = operation.name.value if operation.name else None
+    if name is not None and name in trusted.operation_names:
+        return name
+    return trusted.operation_names[0] if trusted.operation_names else "anonymous"
 
 
 class ExecutionStep:
@@ -38,7 +51,13 @@ class ExecutionStep:
         # the differential tests turn this on to compare shapes the contract lacks.
         self.compile_ad_hoc = False
 
-    def context(self, viewer: Viewer, arrival: Arrival, trusted: KnownDocument | None) -> Context:
+    def context(
+        self,
+        viewer: Viewer,
+        arrival: Arrival,
+        trusted: TrustedDocument | None,
+        operation: OperationDefinitionNode,
+    ) -> Context:
         services = self.services
         registries = services.registries
         return Context(
@@ -48,7 +67,7 @@ class ExecutionStep:
             loaders=Loaders(registries.civil, registries.passports, tracer=services.loader_tracer),
             services=services,
             request_id=arrival.request_id,
-            document_name=trusted.name if trusted is not None else None,
+            document_name=registered_name(trusted, operation),
         )
 
     async def run(

@@ -137,13 +137,12 @@ def _argument(node: ArgumentNode) -> str:
 
 
 def _directives(nodes: Iterable[DirectiveNode] | None) -> str:
-    return _join(
-        (
-            f"@{node.name.value}{_wrap('(', _join(map(_argument, node.arguments or ()), ', '), ')')}"
-            for node in nodes or ()
-        ),
-        " ",
-    )
+    return _join((_directive(node) for node in nodes or ()), " ")
+
+
+def _directive(node: DirectiveNode) -> str:
+    arguments = _join(map(_argument, node.arguments or ()), ", ")
+    return f"@{node.name.value}{_wrap('(', arguments, ')')}"
 
 
 def _value(node: ValueNode) -> str:

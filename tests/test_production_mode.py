@@ -8,10 +8,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from graphql import parse
 
 from demo.demo_population import GUARDIAN
 from gateway import gateway_of
-from security.trusted_documents import build_manifest, document_hash
+from security.document_identity import document_hash, normalized_text
+from security.trusted_documents import build_manifest
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 from tests.contract_documents import contract_document
@@ -74,6 +76,8 @@ async def test_demo_mode_keeps_suggestions(gateway) -> None:
 
 MANIFEST = Path(__file__).resolve().parent.parent / "trusted-documents.json"
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
+# Documents are known by the hash of their normalized text (comments and layout do not count).
+MY_FAMILY_HASH = document_hash(normalized_text(parse(MY_FAMILY)))
 
 
 def test_the_committed_manifest_matches_the_contract() -> None:
@@ -88,12 +92,10 @@ async def test_a_trusted_document_runs_by_hash_or_document_id(gateway) -> None:
     by_hash = await gateway.client.post(
         "/graphql",
         headers=token,
-        json={
-            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": document_hash(MY_FAMILY)}}
-        },
+        json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": MY_FAMILY_HASH}}},
     )
     by_id = await gateway.client.post(
-        "/graphql", headers=token, json={"documentId": f"sha256:{document_hash(MY_FAMILY)}"}
+        "/graphql", headers=token, json={"documentId": f"sha256:{MY_FAMILY_HASH}"}
     )
     for response in (by_hash, by_id):
         assert response.status_code == 200

@@ -1,10 +1,11 @@
-"""Tables of the gateway's own store: sign-in, sessions, partner keys, counters, audit, SMS.
+"""Tables of the gateway's own store: sign-in, sessions, partner keys, counters, audit, SMS,
+notifications and the trusted documents of client applications.
 
 The registries belong to the agencies; this store belongs to the gateway. Its schema comes
 from the migrations in ``migrations/gateway``.
 """
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 
 from datasources.sql_engine import UTCDateTime
 
@@ -109,4 +110,29 @@ notifications = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("uq_notifications_event_recipient", "event_id", "national_id", unique=True),
     Index("ix_notifications_national_id", "national_id", "id"),
+)
+
+# Added by revision gateway_0003 ----------------------------------------------------------
+
+# Each client application's registered documents, under the client's own ids; the body is
+# the normalized text (security/document_identity.py) and ``normalized_hash`` its SHA-256.
+trusted_documents = Table(
+    "trusted_documents",
+    metadata,
+    Column("client", String(100), primary_key=True),
+    Column("document_id", String(200), primary_key=True),
+    Column("normalized_hash", String(64), nullable=False),
+    Column("operation_names", Text, nullable=False),  # space-separated, in document order
+    Column("body", Text, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Index("ix_trusted_documents_document_id", "document_id"),
+)
+
+# One row, counted up by every change of ``trusted_documents``: what processes compare to
+# know whether to read the documents again.
+trusted_documents_version = Table(
+    "trusted_documents_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
 )

@@ -13,11 +13,11 @@ from tests.clients.conftest import CLIENTS_DIR
 from tests.contract_documents import CONTRACT_DIR
 
 SHAPES = [
-    'query Q($a: [Int!]! = [1, 2], $b: In = {x: {y: [true, null]}, z: ENUM}) @live { me { id } }',
-    "mutation { logout(refreshToken: \"\\u00e9\\n\\\"quoted\\\"\") { errors { code } } }",
+    "query Q($a: [Int!]! = [1, 2], $b: In = {x: {y: [true, null]}, z: ENUM}) @live { me { id } }",
+    'mutation { logout(refreshToken: "\\u00e9\\n\\"quoted\\"") { errors { code } } }',
     'query { a(text: """block\n  string with "quotes" """) }',
-    "{ alias: field(first: 10, after: \"cursor\") @include(if: $x) @skip(if: false) { ...F } }",
-    "query Long { someField(argumentNumberOne: \"a value long enough\", argumentTwo: 1234567890,"
+    '{ alias: field(first: 10, after: "cursor") @include(if: $x) @skip(if: false) { ...F } }',
+    'query Long { someField(argumentNumberOne: "a value long enough", argumentTwo: 1234567890,'
     " three: [1, 2, 3]) { id } }",
     "fragment F on T @dir { ... on U { x } ... @include(if: true) { y } ...G @skip(if: false) }",
     "subscription S($after: String) { travelPermitStatusChanged(after: $after) { cursor } }",
