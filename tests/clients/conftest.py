@@ -23,7 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from datasources.stores import migrate_stores, open_stores
+from cli.stores import prepare_stores
+from datasources.stores import open_stores
 from demo.demo_population import GUARDIAN, SARA, seed_demo_credentials, seed_demo_population
 from settings import Settings
 from tests.conftest import GENEROUS_LIMITS, ON_CI
@@ -205,7 +206,7 @@ class ProductionGateway:
 
 async def seed_demo_people(settings: Settings) -> None:
     """Production mode seeds nobody: the demo people are written through the Python API."""
-    await migrate_stores(settings)
+    await prepare_stores(settings)  # in production: migrated, and the contract registered
     stores = open_stores(settings)
     try:
         await seed_demo_population(stores.civil, stores.passports)

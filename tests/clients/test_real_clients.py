@@ -20,10 +20,7 @@ running them):
 - graphql-js's ``print`` alone, sent with fetch: the printed contract documents and their
   hashes, which the gateway must know without any registration.
 
-Tests that fail until the server side of issue 15 is built are marked ``xfail(strict=True)``
-with the missing behaviour; each turns red the moment it passes, to be unmarked. Only an
-assertion is the expected failure (``raises=AssertionError``): a harness that broke, or
-clients that are not installed under ``CI=true``, fail for real.
+A harness that broke, or clients that are not installed under ``CI=true``, fail for real.
 """
 
 from __future__ import annotations
@@ -49,11 +46,6 @@ CITIZEN_OPERATIONS = [
     "Logout",
 ]
 PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"  # Apollo's literal message
-
-NO_REGISTRATION = (
-    "issue 15: `gateway documents add --client NAME FILE` does not exist (argparse exits 2, "
-    "invalid choice 'documents'), so a client app's manifest cannot be registered"
-)
 
 
 def summary(run: ScriptRun) -> str:
@@ -126,14 +118,6 @@ def sent_text(result: dict[str, Any]) -> list[bool]:
 # --- graphql-js print: the contract's own documents, no registration -----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15: trusted documents are matched byte for byte, so a person token gets "
-    "403 TRUSTED_DOCUMENTS_ONLY for the printed contract text, and 400 "
-    "PERSISTED_QUERY_NOT_FOUND for the SHA-256 of it (as APQ hash or documentId); a GET "
-    "with documentId gets 400 MISSING_QUERY",
-)
 @pytest.mark.parametrize("mode", ["text", "apq-hash", "document-id", "get-document-id"])
 async def test_printed_contract_documents_and_their_hashes_are_answered(
     node: str, production_gateway: ProductionGateway, mode: str
@@ -179,7 +163,6 @@ async def test_apollo_apq_sends_the_hash_then_the_text_on_persisted_query_not_fo
         assert [e["code"] for e in second["answered"]["errors"]] == ["TRUSTED_DOCUMENTS_ONLY"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=NO_REGISTRATION)
 @pytest.mark.parametrize("mode", ["apq", "manifest"])
 async def test_apollo_client_runs_by_hash_once_its_manifest_is_registered(
     node: str, production_gateway: ProductionGateway, tmp_path: Path, mode: str
@@ -201,7 +184,6 @@ async def test_apollo_client_runs_by_hash_once_its_manifest_is_registered(
 # --- urql ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=NO_REGISTRATION)
 async def test_urql_runs_once_the_documents_it_sends_are_registered(
     node: str, production_gateway: ProductionGateway, tmp_path: Path
 ) -> None:
@@ -219,7 +201,6 @@ async def test_urql_runs_once_the_documents_it_sends_are_registered(
 # --- graphql-codegen's client preset ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=NO_REGISTRATION)
 @pytest.mark.parametrize("mode", ["document-id", "apollo"])
 async def test_codegen_persisted_documents_run_once_registered(
     node: str, production_gateway: ProductionGateway, tmp_path: Path, mode: str
