@@ -16,6 +16,9 @@ Locale = Literal["ar", "en"]
 LOCALES: Final[tuple[Locale, ...]] = ("en", "ar")
 DEFAULT_LOCALE: Final[Locale] = "en"
 _LOCALES_DIR = Path(__file__).parent / "locales"
+# Messages that are a protocol's literal words, alike in every language: clients compare
+# them (Apollo's clients resend a persisted query's text on "PersistedQueryNotFound").
+PROTOCOL_LITERALS: Final[frozenset[str]] = frozenset({"PERSISTED_QUERY_NOT_FOUND"})
 
 
 class MessageCatalog:
