@@ -77,12 +77,7 @@ class InputRejected(BawabaError):
 
 
 class DocumentRefused(InputRejected):
-    """Raised when a request names an unknown document, or sends one it may not; ``status``
-    is the HTTP status of the refusal."""
-
-    def __init__(self, code: str, status: int) -> None:
-        super().__init__(code)
-        self.status = status
+    """Raised when a request names an unknown document, or sends one it may not."""
 
 
 class QueryTooCostly(InputRejected):

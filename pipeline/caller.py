@@ -60,7 +60,7 @@ class CallerStep:
         privileged = viewer.kind is CallerKind.PARTNER or viewer.is_operator
         if trusted is None and not privileged and self.trusted_mode != "off":
             if self.trusted_mode == "enforce":
-                raise DocumentRefused("TRUSTED_DOCUMENTS_ONLY", 403)
+                raise DocumentRefused("TRUSTED_DOCUMENTS_ONLY")
             logger.warning(
                 "untrusted document %s… run by a %s caller",
                 parsed.hash[:12],

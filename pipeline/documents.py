@@ -110,14 +110,14 @@ class DocumentStep:
         remembered = self._apq.get(identifier) if request.persisted_hash else None
         if remembered is not None:
             return Identified(remembered, None)
-        raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND", 404)
+        raise DocumentRefused("PERSISTED_QUERY_NOT_FOUND")
 
     def parse(self, identified: Identified) -> ParsedDocument:
         """Step 3: the parsed text; a hash sent beside the text must name that text."""
         parsed = self._parse(identified.text)
         digest = identified.apq_hash
         if digest is not None and not self._names(digest, identified, parsed):
-            raise DocumentRefused("PERSISTED_QUERY_HASH_MISMATCH", 400)
+            raise DocumentRefused("PERSISTED_QUERY_HASH_MISMATCH")
         return parsed
 
     @staticmethod

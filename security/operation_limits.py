@@ -14,18 +14,14 @@ identity, so rules made per request would make every request a cache miss.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import (
-    SKIP,
     DocumentNode,
     FieldNode,
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
 )
 
 from security.fragment_order import fragment_definitions, fragments_in_dependency_order
@@ -171,31 +167,6 @@ def limit_errors(
     return [
         GraphQLError(message, operation, extensions={"code": code}) for message, code in exceeded
     ]
-
-
-def operation_limits_rule(limits: OperationLimits) -> type[ValidationRule]:
-    """A validation rule refusing each operation of a document that exceeds ``limits``."""
-
-    class OperationLimitsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            document = context.document
-            self.operations = [
-                d for d in document.definitions if isinstance(d, OperationDefinitionNode)
-            ]
-            # Measured once for all the document's operations, which may share fragments.
-            self.fragments = measure_fragments(document, self.operations)
-
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> Any:
-            for error in limit_errors(measure_with(node, self.fragments), limits, node):
-                self.report_error(error)
-            return SKIP  # measured already: nothing below the operation is this rule's
-
-    return OperationLimitsRule
-
-
-def build_limit_rules(limits: OperationLimits) -> tuple[type[ValidationRule], ...]:
-    return (operation_limits_rule(limits),)
 
 
 def limit_error_code(message: str) -> str | None:

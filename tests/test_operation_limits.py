@@ -58,19 +58,20 @@ async def test_each_attack_is_refused_with_its_code(gateway, document, code) -> 
 
 
 async def test_every_contract_document_stays_within_the_limits(gateway, contract_dir) -> None:
-    from graphql import parse, validate
+    from graphql import OperationDefinitionNode, parse, validate
 
-    from execution.schema import GatewaySchema  # noqa: F401
-
-    schema = gateway_of(gateway.app).schema
-    from security.operation_limits import OperationLimits, build_limit_rules
+    from security.operation_limits import OperationLimits, limit_errors, measure_operation
     from settings import Settings
 
-    rules = build_limit_rules(OperationLimits.from_settings(Settings()))
+    schema = gateway_of(gateway.app).schema.graphql_schema
+    limits = OperationLimits.from_settings(Settings())
     for path in contract_dir.rglob("*.graphql"):
-        assert (
-            validate(schema.graphql_schema, parse(path.read_text(), max_tokens=2000), rules) == []
-        )
+        document = parse(path.read_text(), max_tokens=limits.max_tokens)
+        assert validate(schema, document) == []
+        for operation in document.definitions:
+            if isinstance(operation, OperationDefinitionNode):
+                measures = measure_operation(document, operation)
+                assert limit_errors(measures, limits, operation) == []
 
 
 async def test_a_huge_body_is_refused_with_413(gateway) -> None:

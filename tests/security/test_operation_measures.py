@@ -8,6 +8,7 @@ import pytest
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -28,7 +29,6 @@ from i18n.catalog import MessageCatalog
 from security.operation_limits import (
     OperationLimits,
     OperationMeasures,
-    build_limit_rules,
     limit_errors,
     measure_operation,
 )
@@ -302,9 +302,9 @@ def test_one_coded_error_per_limit_exceeded_each_code_in_the_catalog() -> None:
         assert code in catalog.codes("ar")
 
 
-def test_the_validation_rule_refuses_a_fan_out_with_the_codes(sdl_schema) -> None:
+def test_the_limits_refuses_a_fan_out_with_the_codes(sdl_schema) -> None:
     text = "query FanOut { ...F0 } " + fan_out(40, "a{n}: __typename {next}")
-    errors = validate(sdl_schema, parse(text), build_limit_rules(LIMITS))
+    errors = limit_errors_of(parse(text))
     assert {e.extensions["code"] for e in errors} == {
         "MAX_ALIASES_EXCEEDED",
         "MAX_ROOT_FIELDS_EXCEEDED",
@@ -314,31 +314,40 @@ def test_the_validation_rule_refuses_a_fan_out_with_the_codes(sdl_schema) -> Non
     }
 
 
-def test_the_validation_rule_counts_aliases_per_operation_not_per_document(sdl_schema) -> None:
+def test_the_limits_counts_aliases_per_operation_not_per_document(sdl_schema) -> None:
     # Strawberry summed the aliases of every operation in the document; only one runs.
     ten = " ".join(f"a{n}: __typename" for n in range(10))
     document = parse(f"query One {{ {ten} }} query Two {{ {ten} }}")
     assert strawberry_refuses(sdl_schema, document, strawberry_alias_rule(LIMITS.max_aliases))
-    errors = validate(sdl_schema, document, build_limit_rules(LIMITS))
+    errors = limit_errors_of(document)
     assert [e.extensions["code"] for e in errors] == []
 
 
-def test_the_validation_rule_reports_depth_once_however_many_fields_are_too_deep(
+def test_the_limits_reports_depth_once_however_many_fields_are_too_deep(
     sdl_schema,
 ) -> None:
     # Strawberry's rule reported each of the 101, and graphql-core's abort after 100 errors
     # was raised from the rule's constructor, out of ``validate``.
     too_deep = " ".join(["nationalId"] * 101)
     document = parse("{ me { " + "dependents { person { " * 5 + too_deep + " } }" * 5 + " } }")
-    errors = validate(sdl_schema, document, build_limit_rules(LIMITS))
+    errors = limit_errors_of(document)
 
     assert [e.extensions["code"] for e in errors] == ["MAX_DEPTH_EXCEEDED"]
 
 
-def test_the_validation_rule_survives_an_unknown_fragment(sdl_schema) -> None:
+def test_the_limits_survives_an_unknown_fragment(sdl_schema) -> None:
     # Strawberry's depth rule raised KeyError here; graphql-core reports the fragment itself.
-    errors = validate(sdl_schema, parse("{ ...Nowhere }"), build_limit_rules(LIMITS))
+    errors = limit_errors_of(parse("{ ...Nowhere }"))
     assert errors == []
+
+
+def limit_errors_of(document: DocumentNode) -> list[GraphQLError]:
+    """The limit errors of every operation of ``document``, as the pipeline checks each."""
+    return [
+        error
+        for operation in operations_of(document)
+        for error in limit_errors(measure_operation(document, operation), LIMITS, operation)
+    ]
 
 
 def test_every_contract_document_stays_within_the_limits(sdl_schema) -> None:
@@ -347,7 +356,6 @@ def test_every_contract_document_stays_within_the_limits(sdl_schema) -> None:
         for operation in operations_of(document):
             measures = measure_operation(document, operation)
             assert limit_errors(measures, LIMITS, operation) == [], path
-        assert validate(sdl_schema, document, build_limit_rules(LIMITS)) == []
 
 
 # Random documents without cycles (a fragment spreads only later ones), any field names:
