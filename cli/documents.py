@@ -11,7 +11,7 @@ from i18n.catalog import MessageCatalog
 from security.trusted_documents import build_manifest
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ from demo.synthetic_population import seed_synthetic_population
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
 async def prepare_stores(settings: Settings) -> None:

@@ -18,6 +18,8 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+
+# Strawberry's internal rule builders and error words: tests/test_library_internals.py
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 

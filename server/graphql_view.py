@@ -16,6 +16,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+
+# Strawberry's view internals used here: tests/test_library_internals.py
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 

@@ -19,6 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+
+# Strawberry's transport-ws handler and adapter internals: tests/test_library_internals.py
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,

@@ -113,6 +113,7 @@ def public_arguments(arguments: dict[str, Any], _info: GraphQLResolveInfo) -> di
     return {name: value for name, value in arguments.items() if name in PUBLIC_ARGUMENTS}
 
 
+# Reads the extension's private _tracer and _span_holder: tests/test_library_internals.py
 class GraphQLOperationSpans(OpenTelemetryExtension):
     """Strawberry's spans, without the document's text on the operation span: a document may
     carry a national ID or a code written inline. Names the request the span belongs to, and

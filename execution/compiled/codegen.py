@@ -30,6 +30,8 @@ from typing import Any
 
 import strawberry
 from graphql.pyutils import Path, Undefined
+
+# Strawberry's internals used here: tests/test_library_internals.py
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.types.arguments import convert_arguments
 

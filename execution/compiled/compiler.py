@@ -52,6 +52,8 @@ from graphql import (
     specified_rules,
     validate,
 )
+
+# graphql-core's and Strawberry's internals used here: tests/test_library_internals.py
 from graphql.execution.collect_fields import (
     FieldDetails,
     FragmentDetails,

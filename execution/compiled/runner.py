@@ -22,6 +22,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, located_error
+
+# graphql-core's and Strawberry's internals used here: tests/test_library_internals.py
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import (
     CollectedErrors,
