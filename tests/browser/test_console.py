@@ -10,8 +10,8 @@ import pytest
 
 from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
 from gateway import gateway_of
-from tests.permit_helpers import cancel, issue
-from tests.sign_in_flow import latest_code
+from tests.support.permit_helpers import cancel, issue
+from tests.support.sign_in_flow import latest_code
 
 pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
 PASSWORD = "Bawaba-Demo-2026"

@@ -9,7 +9,7 @@ import pytest
 
 from demo.demo_population import GUARDIAN, OPERATOR, SARA
 from gateway import gateway_of
-from tests.permit_helpers import issue
+from tests.support.permit_helpers import issue
 
 pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
 RESULT_TEXT = """() => {

@@ -16,7 +16,7 @@ from gateway import build_gateway_schema, gateway_of
 from i18n.catalog import MessageCatalog
 from resolvers.global_ids import encode_global_id
 from settings import Settings
-from tests.contract_documents import CONTRACT_DIR, contract_document
+from tests.support.contract_documents import CONTRACT_DIR, contract_document
 
 CONTRACT = CONTRACT_DIR
 SHARED_CONTRACT = CONTRACT_DIR.parent.parent / "shared" / "contract"
@@ -83,20 +83,18 @@ async def test_permit_details_runs_against_demo_data(gateway) -> None:
 
 
 async def test_login_runs_against_demo_data(fresh_gateway) -> None:
-    from tests.sign_in_flow import sign_in
+    from tests.support.sign_in_flow import sign_in
 
     session = await sign_in(fresh_gateway, GUARDIAN.national_id)
     assert session["accessToken"] and session["refreshToken"] and session["expiresAt"]
 
 
 async def test_verify_travel_permit_runs_against_demo_data(fresh_gateway) -> None:
-    from datetime import date, timedelta
-
     from demo.demo_population import SARA
 
     store = gateway_of(fresh_gateway.app).stores.partner_keys
     _, key = await store.create("Border control", ["permits:verify"], at=fresh_gateway.clock())
-    on = (date.today() + timedelta(days=3)).isoformat()
+    on = fresh_gateway.day(3)
     result = await fresh_gateway.graphql(
         contract_document("partner/VerifyTravelPermit.graphql"),
         {"nationalId": SARA.national_id, "destination": "AE", "on": on},

@@ -12,7 +12,7 @@ from errors import SubscriberTooSlow
 from gateway import gateway_of
 from resolvers.live_status import travel_permit_status_changed
 from security.subscription_slots import SubscriptionSlots
-from tests.factories import dashboard_context, permit_event
+from tests.support.factories import dashboard_context, permit_event
 
 
 class RecordingSocket:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.contract_documents import contract_document
-from tests.factories import make_family
+from tests.support.contract_documents import contract_document
+from tests.support.factories import make_family
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,11 @@ from demo.synthetic_population import (
     seed_synthetic_population,
     synthetic_national_id,
 )
-from resolvers.calendars import gregorian_age
+from resolvers.calendars import gateway_today, gregorian_age
 from resolvers.national_ids import is_valid_national_id
 
-TODAY = date(2026, 5, 1)
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+TODAY = gateway_today(NOW)
 POPULATION = 500
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 ENGLISH_NAME = re.compile(r"[A-Za-z][A-Za-z' -]*")
@@ -78,7 +79,7 @@ async def open_registries(tmp_path: Path) -> AsyncIterator[OpenRegistries]:
 async def seeded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Registries]:
     """The demo population, then the synthetic one, in one pair of SQLite registries."""
     civil, passport = await _open(tmp_path_factory.mktemp("synthetic"), "seeded")
-    assert await seed_demo_population(civil, passport, today=TODAY)
+    assert await seed_demo_population(civil, passport, now=NOW)
     added = await seed_synthetic_population(civil, passport, population=POPULATION, today=TODAY)
     assert added == POPULATION
     yield civil, passport

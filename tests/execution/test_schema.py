@@ -1,4 +1,6 @@
-"""A long-lived subscription does not keep what it delivered alive.
+"""The gateway schema (execution/schema.py): a document sent again is neither parsed nor
+validated again, the caches are bounded, and a long-lived subscription does not keep what it
+delivered alive.
 
 graphql-core 3.3 shares a memo between the per-event copies of a subscription's executor;
 without ``schema.PerEventMemoExecutionContext`` every delivery kept about 4 KB forever.
@@ -10,10 +12,32 @@ import asyncio
 import gc
 import tracemalloc
 
-from demo.demo_population import demo_permit_id
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
+
+from demo.demo_population import GUARDIAN, demo_permit_id
 from gateway import gateway_of
-from tests.contract_documents import contract_document
-from tests.factories import dashboard_context, permit_event
+from tests.support.contract_documents import contract_document
+from tests.support.factories import dashboard_context, permit_event
+
+
+async def test_repeated_documents_hit_the_parse_and_validation_caches(gateway) -> None:
+    size = gateway.settings.parse_cache_size
+    parse_cache = _get_parse_cache(size)
+    validate_cache = _get_validate_cache(gateway.settings.validation_cache_size)
+    token = gateway.token(GUARDIAN.national_id)
+    document = contract_document("frontend/MyFamily.graphql") + f"\n# {gateway.backend}\n"
+
+    await gateway.graphql(document, token=token)
+    parsed, validated = parse_cache.cache_info(), validate_cache.cache_info()
+    for _ in range(3):
+        await gateway.graphql(document, token=token)
+
+    assert parse_cache.cache_info().misses == parsed.misses
+    assert parse_cache.cache_info().hits == parsed.hits + 3
+    assert validate_cache.cache_info().misses == validated.misses
+    assert validate_cache.cache_info().hits == validated.hits + 3
+    assert parse_cache.cache_info().maxsize == size
 
 
 async def test_deliveries_do_not_accumulate(gateway) -> None:

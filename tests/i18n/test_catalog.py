@@ -21,7 +21,7 @@ CODE_IN_SOURCE = re.compile(
     r"(?:user_error\(\s*context,\s*|InputRejected\(|NotAuthenticated\(|NotFound\(|"
     r'NotAuthorized\(|message\(|code = )"([A-Z][A-Z_]+)"'
 )
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def codes_in_source() -> set[str]:

@@ -19,11 +19,10 @@ from gateway import gateway_of
 from live.direct_frames import text_frame_header
 from live.subscriber_groups import SubscriberGroup
 from resolvers.pagination import decode_sequence_cursor
-from tests.contract_documents import contract_document
-from tests.factories import permit_event
-from tests.live_server import TransportWS, serving
-from tests.permit_helpers import issue
-from tests.resolvers.test_subscriber_groups import next_frame, operator, settle
+from tests.support.contract_documents import contract_document
+from tests.support.factories import permit_event
+from tests.support.live_server import TransportWS, next_frame, operator, serving, settle
+from tests.support.permit_helpers import issue
 
 LIVE = contract_document("dashboard/LivePermits.graphql")
 

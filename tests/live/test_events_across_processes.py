@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
+from resolvers.calendars import gateway_today
 from settings import Settings
-from tests.conftest import postgres_databases
-from tests.contract_documents import contract_document
-from tests.gateway_processes import gateway_process
-from tests.live_server import TransportWS
-from tests.permit_helpers import ISSUE
+from tests.support.contract_documents import contract_document
+from tests.support.gateway_processes import gateway_process
+from tests.support.live_server import TransportWS
+from tests.support.permit_helpers import ISSUE
+from tests.support.servers import postgres_databases
 from tests.support.tokens import issue_access_token
 
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
@@ -48,7 +49,8 @@ async def test_a_subscriber_on_one_process_sees_a_permit_issued_on_another(
         "BAWABA_EVENT_STREAM": f"test:{secret[:12]}",
     }
     token = issue_access_token(secret, GUARDIAN.national_id)
-    on = date.today() + timedelta(days=30)
+    # `gateway serve` runs on the machine's clock; its day is Riyadh's at this instant.
+    on = gateway_today(datetime.now(UTC)) + timedelta(days=30)
     request = {
         "travellerNationalId": SARA.national_id,
         "kind": "SINGLE_TRIP",

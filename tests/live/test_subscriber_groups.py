@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 
 import orjson
 
@@ -14,47 +13,14 @@ from gateway import gateway_of
 from live.connection_outbox import ConnectionOutbox
 from live.shared_documents import SharedDocuments
 from live.subscriber_groups import GroupMember, SubscriberGroup
-from resolvers.national_ids import luhn_check_digit
 from resolvers.pagination import decode_sequence_cursor, encode_sequence_cursor
-from tests.contract_documents import contract_document
-from tests.factories import dashboard_context, permit_event
-from tests.live_server import TransportWS, serving
-from tests.permit_helpers import issue
+from tests.support.contract_documents import contract_document
+from tests.support.factories import dashboard_context, permit_event
+from tests.support.live_server import TransportWS, next_frame, operator, serving, settle
+from tests.support.permit_helpers import issue
 
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
 LIVE = contract_document("dashboard/LivePermits.graphql")
-
-
-def operator_id(number: int) -> str:
-    payload = f"18{number:07d}"
-    return payload + str(luhn_check_digit(payload))
-
-
-def operator(gateway, number: int, locale: str | None = None) -> dict[str, str]:
-    token = gateway.token(operator_id(number), ("permits:watch-all",))
-    payload = {"Authorization": f"Bearer {token}"}
-    return payload | ({"Accept-Language": locale} if locale else {})
-
-
-async def next_frame(client: TransportWS) -> str:
-    """The next ``next`` frame exactly as the server sent it: text (browsers cannot read binary
-    frames)."""
-    while True:
-        raw = await asyncio.wait_for(client.socket.recv(), 5)
-        assert isinstance(raw, str), raw
-        message = json.loads(raw)
-        if message["type"] == "ping":
-            await client.send({"type": "pong"})
-            continue
-        assert message["type"] == "next", message
-        return raw
-
-
-async def settle(condition, attempts: int = 100) -> None:
-    for _ in range(attempts):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
 
 
 def only_group(gateway) -> SubscriberGroup:

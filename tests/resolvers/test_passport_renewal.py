@@ -1,33 +1,40 @@
-"""A resident records a renewed passport: current at once, the old one SUPERSEDED."""
+"""A resident records a renewed passport: current at once, the old one SUPERSEDED; a passport
+number is six to nine capitals and digits."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datasources.passports.tables import passports
 from demo.demo_population import EXPIRING_RESIDENT, GUARDIAN
 from gateway import gateway_of
-from tests.permit_helpers import UPDATE_PASSPORT, count_rows, day
+from resolvers.passport_renewal import PASSPORT_NUMBER
+from tests.support.permit_helpers import UPDATE_PASSPORT, count_rows, in_days, with_dates
 
 MY_PASSPORTS = "{ me { currentPassport { number } passports { number status } } }"
 
 
-def renewal(**changes):
+def renewal(today, **changes):
     values = {
         "number": "N9876543",
         "issuingCountry": "IN",
-        "issueDate": day(-2),
-        "expiryDate": day(3650),
+        "issueDate": in_days(-2),
+        "expiryDate": in_days(3650),
     }
     values.update(changes)
-    return values
+    return with_dates(values, today=today)
 
 
 async def update(gateway, viewer, locale=None, **changes):
     result = await gateway.graphql(
-        UPDATE_PASSPORT, {"input": renewal(**changes)}, token=gateway.token(viewer), locale=locale
+        UPDATE_PASSPORT,
+        {"input": renewal(gateway.today(), **changes)},
+        token=gateway.token(viewer),
+        locale=locale,
     )
     assert "errors" not in result, result
     return result["data"]["updatePassport"]
@@ -43,8 +50,8 @@ async def test_the_renewed_passport_is_current_at_once(fresh_gateway) -> None:
     assert result["passport"] == {
         "number": "N9876543",
         "issuingCountry": {"code": "IN"},
-        "issueDate": day(-2),
-        "expiryDate": day(3650),
+        "issueDate": fresh_gateway.day(-2),
+        "expiryDate": fresh_gateway.day(3650),
         "status": "VALID",
     }
     assert mine["data"]["me"]["currentPassport"] == {"number": "N9876543"}
@@ -63,13 +70,17 @@ async def test_a_citizen_is_sent_to_the_issuing_authority(fresh_gateway) -> None
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [
-        ({"expiryDate": day(-5), "issueDate": day(-5)}, "EXPIRY_NOT_AFTER_ISSUE", "expiryDate"),
         (
-            {"issueDate": day(-4000), "expiryDate": day(-1)},
+            {"expiryDate": in_days(-5), "issueDate": in_days(-5)},
+            "EXPIRY_NOT_AFTER_ISSUE",
+            "expiryDate",
+        ),
+        (
+            {"issueDate": in_days(-4000), "expiryDate": in_days(-1)},
             "PASSPORT_ALREADY_EXPIRED",
             "expiryDate",
         ),
-        ({"issueDate": day(1)}, "ISSUE_DATE_IN_FUTURE", "issueDate"),
+        ({"issueDate": in_days(1)}, "ISSUE_DATE_IN_FUTURE", "issueDate"),
         ({"number": "AB 12345"}, "INVALID_PASSPORT_NUMBER", "number"),
         ({"number": "A1234"}, "INVALID_PASSPORT_NUMBER", "number"),
         ({"number": "A123456789"}, "INVALID_PASSPORT_NUMBER", "number"),
@@ -108,7 +119,7 @@ async def test_a_number_recorded_for_another_person_is_refused(fresh_gateway) ->
                 "issue_date": datetime(2024, 1, 1).date(),
                 "expiry_date": datetime(2034, 1, 1).date(),
                 "status": "VALID",
-                "recorded_at": datetime.now(UTC),
+                "recorded_at": fresh_gateway.clock(),
             }
         ],
     )
@@ -124,3 +135,12 @@ async def test_the_change_is_in_the_residents_access_log(fresh_gateway) -> None:
     )
     nodes = [edge["node"] for edge in log["data"]["myDataAccessLog"]["edges"]]
     assert nodes == [{"operation": "UpdatePassport", "accessorKind": "PERSON"}]
+
+
+@given(number=st.text(max_size=12))
+def test_passport_numbers_are_six_to_nine_capitals_and_digits(number: str) -> None:
+    accepted = bool(PASSPORT_NUMBER.fullmatch(number))
+    expected = 6 <= len(number) <= 9 and all(
+        c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" for c in number
+    )
+    assert accepted == expected

@@ -6,7 +6,7 @@ import pytest
 
 from demo.demo_population import GUARDIAN
 from gateway import gateway_of
-from tests.sign_in_flow import start_login
+from tests.support.sign_in_flow import start_login
 
 DEEP = "{ me { " + "dependents { person { " * 5 + "nationalId" + " } }" * 5 + " } }"
 
@@ -133,7 +133,7 @@ async def test_oversized_variables_are_refused(gateway) -> None:
 
 async def test_the_limits_are_configurable(tmp_path) -> None:
     from settings import Settings
-    from tests.conftest import TEST_SECRET, serving_settings
+    from tests.support.running_gateway import TEST_SECRET, serving_settings
 
     settings = Settings(data_dir=tmp_path, secret_key=TEST_SECRET, max_aliases=2)
     async with serving_settings(settings) as (_, client):

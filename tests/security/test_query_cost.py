@@ -10,9 +10,9 @@ from redis.asyncio import Redis
 from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS
-from tests.contract_documents import contract_document
-from tests.gateway_processes import gateway_process
+from tests.support.contract_documents import contract_document
+from tests.support.gateway_processes import gateway_process
+from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")

@@ -8,9 +8,9 @@ from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
 from gateway import create_app
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET
-from tests.permit_helpers import ISSUE, permit_input
-from tests.sign_in_flow import LOGIN
+from tests.support.permit_helpers import ISSUE, permit_input
+from tests.support.running_gateway import GENEROUS_LIMITS, TEST_SECRET, today_of
+from tests.support.sign_in_flow import LOGIN
 from tests.support.tokens import issue_access_token
 
 
@@ -61,7 +61,8 @@ async def test_sign_in_has_a_stricter_budget(tmp_path) -> None:
 async def test_issuing_permits_has_a_budget_per_guardian(tmp_path) -> None:
     settings, app = await gateway_with(tmp_path, rate_limit_issue_permit="2/hour")
     token = issue_access_token(settings.secret_key, GUARDIAN.national_id)
-    body = {"query": ISSUE, "variables": {"input": permit_input(SARA.national_id)}}
+    permit = permit_input(SARA.national_id, today=today_of(app))
+    body = {"query": ISSUE, "variables": {"input": permit}}
     responses = await post_many(app, 3, body, {"Authorization": f"Bearer {token}"})
     assert [r.status_code for r in responses] == [200, 200, 429]
 

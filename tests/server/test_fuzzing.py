@@ -14,8 +14,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from demo.demo_population import GUARDIAN
-from tests.conftest import GENEROUS_LIMITS
-from tests.gateway_processes import gateway_process
+from tests.support.gateway_processes import gateway_process
+from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.tokens import issue_access_token
 
 EXAMPLES_PER_OPERATION = 15

@@ -11,8 +11,8 @@ from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
 from gateway import create_app, gateway_of
 from settings import Settings
-from tests.conftest import TEST_SECRET, serving_settings
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
+from tests.support.running_gateway import TEST_SECRET, serving_settings
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")

@@ -1,23 +1,18 @@
-"""Production mode: the schema stays private to operators and partners, and errors do not
-describe it."""
+"""Production mode: the schema stays private to operators and partners, errors do not
+describe it, and persons run trusted documents only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
-import orjson
 import pytest
 
-from demo.demo_population import GUARDIAN
 from gateway import gateway_of
-from security.trusted_documents import build_manifest, document_hash
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
+from tests.support.running_gateway import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 from tests.support.tokens import issue_access_token
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
+MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 
 
 @pytest.fixture
@@ -53,7 +48,7 @@ async def test_operators_and_partners_may_introspect(production) -> None:
     app, client = production
     operator = issue_access_token(TEST_SECRET, "1048273617", scopes=["stats:read"])
     _, key = await gateway_of(app).stores.partner_keys.create(
-        "Airline", ["permits:verify"], at=datetime.now(UTC)
+        "Airline", ["permits:verify"], at=gateway_of(app).services.clock()
     )
     for headers in ({"Authorization": f"Bearer {operator}"}, {"X-API-Key": key}):
         result = await ask(client, INTROSPECTION, headers)
@@ -70,57 +65,6 @@ async def test_errors_do_not_suggest_field_names(production) -> None:
 async def test_demo_mode_keeps_suggestions(gateway) -> None:
     result = await gateway.graphql("{ me { nationalIdd } }")
     assert "Did you mean" in result["errors"][0]["message"]
-
-
-MANIFEST = Path(__file__).resolve().parent.parent / "trusted-documents.json"
-MY_FAMILY = contract_document("frontend/MyFamily.graphql")
-
-
-def test_the_committed_manifest_matches_the_contract() -> None:
-    generated = build_manifest(Path(__file__).resolve().parent.parent / "contract")
-    assert orjson.loads(MANIFEST.read_bytes()) == generated, (
-        "trusted-documents.json is stale: run `./dev trusted-documents > trusted-documents.json`"
-    )
-
-
-async def test_a_trusted_document_runs_by_hash_or_document_id(gateway) -> None:
-    token = {"Authorization": f"Bearer {gateway.token(GUARDIAN.national_id)}"}
-    by_hash = await gateway.client.post(
-        "/graphql",
-        headers=token,
-        json={
-            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": document_hash(MY_FAMILY)}}
-        },
-    )
-    by_id = await gateway.client.post(
-        "/graphql", headers=token, json={"documentId": f"sha256:{document_hash(MY_FAMILY)}"}
-    )
-    for response in (by_hash, by_id):
-        assert response.status_code == 200
-        assert response.json()["data"]["me"]["nationalId"] == GUARDIAN.national_id
-
-
-@pytest.mark.parametrize(
-    ("body", "code"),
-    [
-        (
-            {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
-            "PERSISTED_QUERY_NOT_FOUND",
-        ),
-        (
-            {
-                "query": "{ __typename }",
-                "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}},
-            },
-            "PERSISTED_QUERY_HASH_MISMATCH",
-        ),
-    ],
-    ids=["unknown-hash", "hash-mismatch"],
-)
-async def test_unknown_and_mismatched_hashes_are_refused(gateway, body, code) -> None:
-    response = await gateway.client.post("/graphql", json=body)
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == code
 
 
 @pytest.mark.parametrize("production", ["enforce"], indirect=True)

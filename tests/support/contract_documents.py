@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
+CONTRACT_DIR = Path(__file__).resolve().parents[2] / "contract"
 
 
 def contract_document(name: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from datasources.loaders import Loaders
 from datasources.passports.passport_registry import passports, permit_status_changes
 from gateway import gateway_of
+from resolvers.calendars import gateway_today
 from resolvers.national_ids import luhn_check_digit
 
 _sequence = itertools.count(1)
@@ -46,9 +47,11 @@ async def make_family(
     child_passports: bool = True,
     passport_days_left: int | None = None,
 ) -> tuple[str, list[str]]:
-    """A guardian with ``dependents`` children, each with ``permits_each`` permits."""
+    """A guardian with ``dependents`` children, each with ``permits_each`` permits, dated
+    from ``today`` (by default the gateway's day) and recorded at the gateway's clock."""
     registries = gateway_of(gateway.app).stores
-    today = today or date.today()
+    now = gateway_of(gateway.app).services.clock()
+    today = today or gateway_today(now)
     guardian_id = new_national_id()
     children = [new_national_id() for _ in range(dependents)]
     await registries.civil.add_people(
@@ -75,12 +78,11 @@ async def make_family(
                 if holder != guardian_id
                 else today + timedelta(days=900),
                 "status": "VALID",
-                "recorded_at": datetime.now(UTC),
+                "recorded_at": now,
             }
             for holder in holders
         ],
     )
-    now = datetime.now(UTC)
     permits, changes = [], []
     for child in children:
         for index in range(permits_each):
@@ -129,7 +131,7 @@ def dashboard_context(services: Any, **overrides: Any) -> Any:
             scopes=frozenset({"permits:watch-all"}),
         ),
         "locale": "en",
-        "today": date.today(),
+        "today": gateway_today(services.clock()),
         "loaders": Loaders(services.registries.civil, services.registries.passports),
         "services": services,
     }

@@ -1,4 +1,5 @@
-"""A real uvicorn server in the test's event loop, and a graphql-transport-ws client."""
+"""A real uvicorn server in the test's event loop (for clients and browsers), a
+graphql-transport-ws client, and the operators that watch the live board through it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -13,7 +15,8 @@ import websockets
 from starlette.applications import Starlette
 
 from live.direct_frames import DirectFramesWebSocketProtocol
-from tests.gateway_processes import free_port
+from resolvers.national_ids import luhn_check_digit
+from tests.support.gateway_processes import free_port
 
 
 @asynccontextmanager
@@ -50,6 +53,30 @@ async def serving(app: Starlette, *, per_message_deflate: bool = False) -> Async
     """Serve ``app`` on a free local port; yield its ws:// base URL."""
     async with uvicorn_server(app, per_message_deflate=per_message_deflate) as (port, _):
         yield f"ws://127.0.0.1:{port}"
+
+
+@dataclass
+class LiveServer:
+    """A real uvicorn server in the test's event loop, for the browser to talk to."""
+
+    url: str
+    server: uvicorn.Server
+
+    def drop_websockets(self) -> int:
+        """Cut every open WebSocket as a network failure would: no close frame."""
+        dropped = 0
+        for connection in list(self.server.server_state.connections):
+            kind = type(connection).__name__  # WebSocketProtocol, WSProtocol, …SansIOProtocol
+            if "websocket" in kind.lower() or kind == "WSProtocol":
+                connection.transport.abort()  # type: ignore[attr-defined]
+                dropped += 1
+        return dropped
+
+
+@asynccontextmanager
+async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
+    async with uvicorn_server(app) as (port, server):
+        yield LiveServer(f"http://127.0.0.1:{port}", server)
 
 
 class TransportWS:
@@ -112,3 +139,38 @@ class TransportWS:
         except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message}")
+
+
+def operator_id(number: int) -> str:
+    """The national ID of test operator ``number``: valid, and no demo person's."""
+    payload = f"18{number:07d}"
+    return payload + str(luhn_check_digit(payload))
+
+
+def operator(gateway, number: int, locale: str | None = None) -> dict[str, str]:
+    """The connection_init payload of test operator ``number``, who may watch every permit."""
+    token = gateway.token(operator_id(number), ("permits:watch-all",))
+    payload = {"Authorization": f"Bearer {token}"}
+    return payload | ({"Accept-Language": locale} if locale else {})
+
+
+async def next_frame(client: TransportWS) -> str:
+    """The next ``next`` frame exactly as the server sent it: text (browsers cannot read binary
+    frames)."""
+    while True:
+        raw = await asyncio.wait_for(client.socket.recv(), 5)
+        assert isinstance(raw, str), raw
+        message = json.loads(raw)
+        if message["type"] == "ping":
+            await client.send({"type": "pong"})
+            continue
+        assert message["type"] == "next", message
+        return raw
+
+
+async def settle(condition, attempts: int = 100) -> None:
+    """Wait (up to 5 s) until ``condition()`` holds; the test's asserts say whether it did."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await asyncio.sleep(0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from datasources.passports.tables import change_log, permit_status_changes, travel_permits
 from gateway import gateway_of
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 ISSUE = contract_document("frontend/IssueTravelPermit.graphql")
 CANCEL = contract_document("frontend/CancelTravelPermit.graphql")
@@ -17,21 +18,45 @@ UPDATE_PASSPORT = contract_document("frontend/UpdatePassport.graphql")
 PERMIT_DETAILS = contract_document("frontend/PermitDetails.graphql")
 
 
-def day(offset: int) -> str:
-    return (date.today() + timedelta(days=offset)).isoformat()
+def day(today: date, offset: int) -> str:
+    """The ISO date ``offset`` days from ``today``: pass the gateway's day (its clock's, in
+    Riyadh), never the machine's, or dates shift by one between 21:00 and 24:00 UTC."""
+    return (today + timedelta(days=offset)).isoformat()
 
 
-def permit_input(traveller: str, **changes: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DaysFromToday:
+    """A date in a test's input written as days from the gateway's day; it becomes an ISO
+    date only when the request is built, against that gateway's clock."""
+
+    days: int
+
+
+def in_days(days: int) -> DaysFromToday:
+    return DaysFromToday(days)
+
+
+def with_dates(values: dict[str, Any], *, today: date) -> dict[str, Any]:
+    """``values`` with every ``in_days(n)`` turned into the ISO date ``n`` days from ``today``."""
+    return {
+        name: day(today, value.days) if isinstance(value, DaysFromToday) else value
+        for name, value in values.items()
+    }
+
+
+def permit_input(traveller: str, *, today: date, **changes: Any) -> dict[str, Any]:
+    """IssueTravelPermit's input: a single trip to France from ``today`` + 10 to + 20 days,
+    with ``changes`` (dates in them may be ``in_days(n)``)."""
     values: dict[str, Any] = {
         "travellerNationalId": traveller,
         "kind": "SINGLE_TRIP",
         "destinations": ["FR"],
-        "validFrom": day(10),
-        "validUntil": day(20),
+        "validFrom": in_days(10),
+        "validUntil": in_days(20),
         "idempotencyKey": None,
     }
     values.update(changes)
-    return values
+    return with_dates(values, today=today)
 
 
 async def issue(
@@ -39,7 +64,7 @@ async def issue(
 ) -> dict[str, Any]:
     result = await gateway.graphql(
         ISSUE,
-        {"input": permit_input(traveller, **changes)},
+        {"input": permit_input(traveller, today=gateway.today(), **changes)},
         token=gateway.token(guardian),
         locale=locale,
     )

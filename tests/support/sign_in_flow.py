@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from gateway import gateway_of
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 LOGIN = contract_document("frontend/Login.graphql")
 REFRESH = """mutation ($token: String!) {

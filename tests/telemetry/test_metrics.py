@@ -1,14 +1,13 @@
 """/metrics: the right counts after a known sequence of requests, in one process and in two
-worker processes, and only for the scrapers that configuration lets in."""
+worker processes. Who may scrape is tested in test_metrics_endpoint.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from ipaddress import ip_network
 from pathlib import Path
 
 import httpx
@@ -21,15 +20,20 @@ from purgatory import AsyncCircuitBreakerFactory
 from cli.stores import prepare_stores
 from datasources.sql_engine import RegistryGuard
 from demo.demo_population import GUARDIAN, SARA
-from errors import MetricsAddressRefused, MetricsTokenRefused, RegistryTimeout, RegistryUnavailable
+from errors import RegistryTimeout, RegistryUnavailable
 from settings import Settings
 from telemetry.metrics import exposition
-from telemetry.metrics_endpoint import MetricsAccess
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, make_settings, serving_settings
-from tests.contract_documents import contract_document
-from tests.gateway_processes import gateway_process
-from tests.live_server import TransportWS, serving
-from tests.permit_helpers import ISSUE, permit_input
+from tests.support.contract_documents import contract_document
+from tests.support.gateway_processes import gateway_process
+from tests.support.live_server import TransportWS, serving
+from tests.support.permit_helpers import ISSUE, permit_input
+from tests.support.running_gateway import (
+    GENEROUS_LIMITS,
+    TEST_SECRET,
+    make_settings,
+    serving_settings,
+    today_of,
+)
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
@@ -150,12 +154,14 @@ async def test_a_registry_call_is_counted_by_its_result() -> None:
 
 
 async def test_a_permit_event_is_measured_from_the_change_log_to_delivery(tmp_path) -> None:
-    async with gateway_client(tmp_path) as client:
+    settings = await make_settings("sqlite", tmp_path)
+    async with serving_settings(settings) as (app, client):
         token = issue_access_token(TEST_SECRET, GUARDIAN.national_id)
         before = await scrape(client)
+        permit = permit_input(SARA.national_id, today=today_of(app))
         response = await client.post(
             "/graphql",
-            json={"query": ISSUE, "variables": {"input": permit_input(SARA.national_id)}},
+            json={"query": ISSUE, "variables": {"input": permit}},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert "errors" not in response.json(), response.text
@@ -204,89 +210,6 @@ async def test_a_refused_websocket_counts_its_code(tmp_path) -> None:
         after = await scrape(client)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
     assert change(before, after, "bawaba_errors_total", code="INVALID_TOKEN") == 1
-
-
-# Who may scrape ---------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def scraper_at(app: object, address: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-        yield client
-
-
-async def get_metrics(
-    app: object, address: str, headers: Mapping[str, str] | None = None
-) -> httpx.Response:
-    async with scraper_at(app, address) as client:
-        return await client.get("/metrics", headers=dict(headers or {}))
-
-
-async def test_only_loopback_may_scrape_by_default(tmp_path) -> None:
-    settings = await make_settings("sqlite", tmp_path)
-    async with serving_settings(settings) as (app, _):
-        assert (await get_metrics(app, "127.0.0.1")).status_code == 200
-        assert (await get_metrics(app, "::1")).status_code == 200
-        refused = await get_metrics(app, "203.0.113.9", {"Accept-Language": "ar"})
-        # A forwarded header is a client's claim, not its address.
-        forwarded = await get_metrics(app, "203.0.113.9", {"X-Forwarded-For": "127.0.0.1"})
-    assert refused.status_code == 403 == forwarded.status_code
-    error = refused.json()["errors"][0]
-    assert error["extensions"]["code"] == "METRICS_ADDRESS_NOT_ALLOWED"
-    assert any("\u0600" <= character <= "\u06ff" for character in error["message"])
-    assert "bawaba_requests" not in refused.text + forwarded.text
-
-
-async def test_configured_networks_and_token_decide_together(tmp_path) -> None:
-    token = secrets.token_urlsafe(24)
-    settings = (await make_settings("sqlite", tmp_path)).model_copy(
-        update={
-            "metrics_allowed_networks": [ip_network("203.0.113.0/24")],
-            "metrics_token": token,
-        }
-    )
-    async with serving_settings(settings) as (app, _):
-        allowed = await get_metrics(app, "203.0.113.9", {"Authorization": f"Bearer {token}"})
-        no_token = await get_metrics(app, "203.0.113.9")
-        wrong = await get_metrics(app, "203.0.113.9", {"Authorization": "Bearer wrong"})
-        loopback = await get_metrics(app, "127.0.0.1", {"Authorization": f"Bearer {token}"})
-    assert allowed.status_code == 200 and "bawaba_requests_total" in allowed.text
-    assert no_token.status_code == 401 == wrong.status_code
-    assert no_token.json()["errors"][0]["extensions"]["code"] == "METRICS_TOKEN_REQUIRED"
-    assert no_token.headers["www-authenticate"].startswith("Bearer")
-    assert loopback.status_code == 403  # loopback is no longer in the configured networks
-
-
-@pytest.mark.parametrize(
-    ("peer", "allowed"),
-    [
-        ("127.0.0.1", True),
-        ("127.8.9.10", True),
-        ("::1", True),
-        ("::ffff:127.0.0.1", True),
-        ("10.0.0.1", False),
-        ("::2", False),
-        ("testclient", False),
-        (None, False),
-    ],
-)
-def test_addresses_of_the_default_networks(peer, allowed) -> None:
-    access = MetricsAccess(Settings().metrics_allowed_networks)
-    if allowed:
-        access.check(peer, None)
-    else:
-        with pytest.raises(MetricsAddressRefused):
-            access.check(peer, None)
-
-
-def test_a_token_must_be_sent_as_a_bearer_token() -> None:
-    access = MetricsAccess(Settings().metrics_allowed_networks, token="t" * 20)
-    access.check("127.0.0.1", "Bearer " + "t" * 20)
-    access.check("127.0.0.1", "bearer " + "t" * 20)
-    for header in (None, "t" * 20, "Basic " + "t" * 20, "Bearer " + "t" * 19):
-        with pytest.raises(MetricsTokenRefused):
-            access.check("127.0.0.1", header)
 
 
 # Two worker processes ---------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from demo.demo_population import GUARDIAN, SARA
-from tests.contract_documents import contract_document
-from tests.live_server import TransportWS, serving
+from tests.support.contract_documents import contract_document
+from tests.support.live_server import TransportWS, serving
 
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
 DEPENDENT = "query ($id: String!) { dependent(nationalId: $id) { age } }"

@@ -8,8 +8,8 @@ import orjson
 
 from demo.demo_population import GUARDIAN, SARA
 from telemetry.request_log import JsonFormatter
-from tests.permit_helpers import cancel, issue
-from tests.sign_in_flow import latest_code, sign_in
+from tests.support.permit_helpers import cancel, issue
+from tests.support.sign_in_flow import latest_code, sign_in
 
 
 async def test_a_full_flow_logs_one_line_per_request_and_nothing_personal(

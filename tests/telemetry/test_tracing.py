@@ -31,11 +31,11 @@ from telemetry.tracing import (
     tracing_requested,
     untraced,
 )
-from tests.conftest import Gateway, make_settings, start_gateway
-from tests.contract_documents import contract_document
-from tests.live_server import TransportWS, serving
-from tests.permit_helpers import issue
-from tests.sign_in_flow import complete_login, latest_code, start_login
+from tests.support.contract_documents import contract_document
+from tests.support.live_server import TransportWS, serving
+from tests.support.permit_helpers import issue
+from tests.support.running_gateway import RunningGateway, make_settings, start_gateway
+from tests.support.sign_in_flow import complete_login, latest_code, start_login
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
@@ -45,7 +45,7 @@ GUARDIAN_PHONE = "+966501234567"  # the demo guardian's registered mobile number
 @pytest.fixture(params=[("sqlite", False), ("postgres", True)], ids=["sqlite", "postgres-redis"])
 async def traced(
     request, tmp_path, redis_url
-) -> AsyncIterator[tuple[Gateway, InMemorySpanExporter]]:
+) -> AsyncIterator[tuple[RunningGateway, InMemorySpanExporter]]:
     backend, with_redis = request.param
     settings = (await make_settings(backend, tmp_path)).model_copy(
         update={

@@ -10,12 +10,16 @@ import asyncio
 
 from demo.demo_population import GUARDIAN, SARA, demo_permit_id
 from resolvers.global_ids import encode_global_id
-from tests.permit_helpers import CANCEL, ISSUE, count_rows, day, permit_input
+from tests.support.permit_helpers import CANCEL, ISSUE, count_rows, in_days, permit_input
 
 
 async def test_identical_concurrent_requests_create_one_permit(fresh_gateway) -> None:
     token = fresh_gateway.token(GUARDIAN.national_id)
-    variables = {"input": permit_input(SARA.national_id, idempotencyKey="holiday-2026")}
+    variables = {
+        "input": permit_input(
+            SARA.national_id, today=fresh_gateway.today(), idempotencyKey="holiday-2026"
+        )
+    }
     before = await count_rows(fresh_gateway)
 
     results = await asyncio.gather(
@@ -53,9 +57,10 @@ async def test_racing_overlapping_permits_cannot_both_become_active(fresh_gatewa
     requests = [
         permit_input(
             SARA.national_id,
+            today=fresh_gateway.today(),
             destinations=["TR"],
-            validFrom=day(10 + n),
-            validUntil=day(20 + n),
+            validFrom=in_days(10 + n),
+            validUntil=in_days(20 + n),
             idempotencyKey=f"race-{n}",
         )
         for n in range(6)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 import datasources.passports.permit_transitions as transitions
@@ -12,7 +10,7 @@ from datasources.records import PermitStatus
 from demo.demo_population import GUARDIAN, demo_permit_id
 from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
-from tests.permit_helpers import PERMIT_DETAILS, cancel, count_rows, issue
+from tests.support.permit_helpers import PERMIT_DETAILS, cancel, count_rows, issue
 
 # Demo permits: 1 APPROVED, 2 PENDING, 3 CANCELLED, 4 EXPIRED, 5 REJECTED.
 ALLOWED = {
@@ -31,7 +29,7 @@ ALLOWED = {
 )
 async def test_only_the_allowed_transitions_apply(fresh_gateway, sequence, target) -> None:
     engine = gateway_of(fresh_gateway.app).stores.passports.engine
-    change = StatusChange(demo_permit_id(sequence), target, None, "test", datetime.now(UTC))
+    change = StatusChange(demo_permit_id(sequence), target, None, "test", fresh_gateway.clock())
     before = await count_rows(fresh_gateway)
     async with engine.begin() as connection:
         previous = await apply_transition(connection, change)
@@ -102,7 +100,7 @@ async def test_a_failure_while_submitting_creates_nothing(fresh_gateway, monkeyp
 
 async def test_the_database_itself_refuses_overlapping_active_destinations(fresh_gateway) -> None:
     """On PostgreSQL the exclusion constraint holds whatever the code does."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
@@ -113,7 +111,7 @@ async def test_the_database_itself_refuses_overlapping_active_destinations(fresh
     if fresh_gateway.backend != "postgres":
         pytest.skip("SQLite has no exclusion constraints; its writers are serialized instead")
     engine = gateway_of(fresh_gateway.app).stores.passports.engine
-    start = date.today() + timedelta(days=200)
+    start = fresh_gateway.today() + timedelta(days=200)
 
     def rows(destinations: str) -> list[dict]:
         return destination_rows(

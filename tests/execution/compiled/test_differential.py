@@ -41,10 +41,15 @@ from execution.compiled.operations import CompiledOperations
 from gateway import create_app, gateway_of
 from resolvers.global_ids import encode_global_id
 from settings import Settings
-from tests.conftest import Gateway, make_settings, start_gateway
-from tests.contract_documents import contract_document
-from tests.factories import make_family
-from tests.permit_helpers import day, permit_input
+from tests.support.contract_documents import contract_document
+from tests.support.factories import make_family
+from tests.support.permit_helpers import day, in_days, permit_input
+from tests.support.running_gateway import (
+    RunningGateway,
+    make_settings,
+    start_gateway,
+    today_of,
+)
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
@@ -133,24 +138,26 @@ def assert_same_answer(compiled: httpx.Response, standard: httpx.Response) -> di
     return answers[0]
 
 
-def bearer(gateway: Gateway, national_id: str, scopes: tuple[str, ...] = ()) -> dict[str, str]:
+def bearer(
+    gateway: RunningGateway, national_id: str, scopes: tuple[str, ...] = ()
+) -> dict[str, str]:
     return {"Authorization": f"Bearer {gateway.token(national_id, scopes)}"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def differential(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[Gateway, BothPaths, str]]:
+) -> AsyncIterator[tuple[RunningGateway, BothPaths, str]]:
     backend = request.param
     settings = await make_settings(backend, tmp_path_factory.mktemp(f"compiled-{backend}"))
     async for gateway in start_gateway(settings, backend):
         _, partner_key = await gateway_of(gateway.app).stores.partner_keys.create(
-            "Border control", ["permits:verify"], at=datetime.now(UTC)
+            "Border control", ["permits:verify"], at=gateway.clock()
         )
         yield gateway, BothPaths(gateway.app, gateway.client), partner_key
 
 
-def demo_viewers(gateway: Gateway, partner_key: str) -> list[tuple[str, dict[str, str]]]:
+def demo_viewers(gateway: RunningGateway, partner_key: str) -> list[tuple[str, dict[str, str]]]:
     viewers = [
         (person.national_id, bearer(gateway, person.national_id, person.scopes))
         for person in DEMO_PEOPLE
@@ -161,8 +168,8 @@ def demo_viewers(gateway: Gateway, partner_key: str) -> list[tuple[str, dict[str
     return viewers
 
 
-def query_cases() -> list[tuple[str, dict[str, Any] | None]]:
-    today = date.today()
+def query_cases(today: date) -> list[tuple[str, dict[str, Any] | None]]:
+    """Every trusted query, with variables; dates count from ``today``, the gateway's day."""
     cases: list[tuple[str, dict[str, Any] | None]] = [(MY_FAMILY, None)]
     for sequence in range(1, DEMO_PERMITS + 1):
         permit_id = encode_global_id("TravelPermit", demo_permit_id(sequence))
@@ -186,7 +193,7 @@ async def test_every_trusted_query_answers_alike_for_every_demo_viewer(
     gateway, paths, partner_key = differential
     codes: set[str] = set()
     for _viewer, headers in demo_viewers(gateway, partner_key):
-        for query, variables in query_cases():
+        for query, variables in query_cases(gateway.today()):
             answer = await paths.compare(
                 query, variables, headers={**headers, "Accept-Language": locale}
             )
@@ -233,7 +240,7 @@ async def test_generated_families_answer_alike(differential, family, locale) -> 
         gateway,
         dependents=family["dependents"],
         permits_each=family["permits_each"],
-        born=date.today() - timedelta(days=family["age_days"]),
+        born=gateway.today() - timedelta(days=family["age_days"]),
         child_passports=family["child_passports"],
         passport_days_left=family["passport_days_left"],
     )
@@ -271,7 +278,7 @@ async def test_unreachable_registries_answer_alike(tmp_path, registry, breaker_t
             paths = BothPaths(app, client)
             token = {"Authorization": f"Bearer {_token(outage.secret_key, GUARDIAN)}"}
             codes: set[str] = set()
-            for query, variables in query_cases():
+            for query, variables in query_cases(today_of(app)):
                 answer = await paths.compare(query, variables, headers=token)
                 codes |= {e["extensions"]["code"] for e in answer.get("errors") or ()}
             assert "REGISTRY_UNAVAILABLE" in codes
@@ -362,13 +369,14 @@ class SeededRandomness:
         monkeypatch.setattr(secrets, "token_urlsafe", lambda n=32: generator.randbytes(n).hex())
 
 
-def mutation_steps() -> list[tuple[str, str | None, dict[str, Any], str | None]]:
+def mutation_steps(today: date) -> list[tuple[str, str | None, dict[str, Any], str | None]]:
     """(document, operation, variables, viewer's national ID) in order; "$permit" is the
-    ID of the permit the first step issues."""
+    ID of the permit the first step issues. Dates count from ``today``, the gateway's day."""
     issue = permit_input(
         SARA.national_id,
-        validFrom=day(200),
-        validUntil=day(210),
+        today=today,
+        validFrom=in_days(200),
+        validUntil=in_days(210),
         idempotencyKey="differential-paris",
     )
     other_family = encode_global_id("TravelPermit", demo_permit_id(DEMO_PERMITS))
@@ -376,8 +384,8 @@ def mutation_steps() -> list[tuple[str, str | None, dict[str, Any], str | None]]
     renewal = {
         "number": "N9876543",
         "issuingCountry": "IN",
-        "issueDate": date.today().isoformat(),
-        "expiryDate": (date.today() + timedelta(days=3650)).isoformat(),
+        "issueDate": today.isoformat(),
+        "expiryDate": day(today, 3650),
     }
     return [
         (ISSUE, None, {"input": issue}, guardian),
@@ -413,7 +421,7 @@ def mutation_steps() -> list[tuple[str, str | None, dict[str, Any], str | None]]
 async def fixed_clock_gateway(
     settings_: Settings, now: datetime
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    await prepare_stores(settings_)
+    await prepare_stores(settings_, clock=lambda: now)
     app = create_app(settings_, clock=lambda: now)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -427,7 +435,7 @@ async def run_mutation_steps(
     paths = BothPaths(app, client)
     responses: list[httpx.Response] = []
     permit_id = None
-    for query, operation, variables, viewer in mutation_steps():
+    for query, operation, variables, viewer in mutation_steps(today_of(app)):
         if variables.get("id") == "$permit":
             variables = {**variables, "id": permit_id}
         body: dict[str, Any] = {"query": query, "variables": variables}
