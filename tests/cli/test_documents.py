@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli.main import main as gateway_command
+from cli.main import run as gateway_command
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.main import main as gateway_command
+from cli.main import run as gateway_command
 
 
 def test_partner_keys_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:

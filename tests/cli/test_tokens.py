@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.main import main as gateway_command
+from cli.main import run as gateway_command
 from demo.demo_population import GUARDIAN, OPERATOR
 from security.access_tokens import read_access_token
 from tests.support.running_gateway import TEST_SECRET
