@@ -1,8 +1,10 @@
 """Fixtures: a gateway on each backend (SQLite files, real PostgreSQL), the test Redis, and
-the contract's folder. What they are built from lives in ``tests/support/``."""
+the contract's folder; what they are built from lives in ``tests/support/``. The session's
+PostgreSQL databases are dropped when it finishes."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,10 +15,11 @@ from tests.support.running_gateway import RunningGateway, make_settings, start_g
 from tests.support.servers import REDIS_URL, SESSION_DATABASES, redis_problem, skip_or_fail
 
 
-@pytest.fixture(scope="session", autouse=True)
-async def _drop_test_databases() -> AsyncIterator[None]:
-    yield
-    await SESSION_DATABASES.drop_all()
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases this session (or xdist worker) created, once every
+    fixture has stopped using them: here, outside any test's time limit."""
+    if SESSION_DATABASES.created:
+        asyncio.run(SESSION_DATABASES.drop_all())
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -13,7 +13,11 @@ from gateway import gateway_of
 from tests.support.permit_helpers import cancel, issue
 from tests.support.sign_in_flow import latest_code
 
-pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True),
+    # One worker runs the browser tests: one Chromium, not one per worker.
+    pytest.mark.xdist_group("browser"),
+]
 PASSWORD = "Bawaba-Demo-2026"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 

@@ -11,7 +11,11 @@ from demo.demo_population import GUARDIAN, OPERATOR, SARA
 from gateway import gateway_of
 from tests.support.permit_helpers import issue
 
-pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True),
+    # One worker runs the browser tests: one Chromium, not one per worker.
+    pytest.mark.xdist_group("browser"),
+]
 RESULT_TEXT = """() => {
   const editor = document.querySelector(".result-window .CodeMirror");
   const text = editor && editor.CodeMirror.getValue();

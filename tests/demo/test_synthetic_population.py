@@ -32,6 +32,8 @@ from demo.synthetic_population import (
 from resolvers.calendars import gateway_today, gregorian_age
 from resolvers.national_ids import is_valid_national_id
 
+# One worker runs this module, so the seeded registries (a module fixture) are built once.
+pytestmark = pytest.mark.xdist_group("synthetic_population")
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 TODAY = gateway_today(NOW)
 POPULATION = 500

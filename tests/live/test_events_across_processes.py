@@ -13,7 +13,7 @@ from demo.demo_population import GUARDIAN, SARA
 from resolvers.calendars import gateway_today
 from settings import Settings
 from tests.support.contract_documents import contract_document
-from tests.support.gateway_processes import gateway_process
+from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
 from tests.support.live_server import TransportWS
 from tests.support.permit_helpers import ISSUE
 from tests.support.servers import postgres_databases
@@ -22,6 +22,7 @@ from tests.support.tokens import issue_access_token
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
 
 
+@GATEWAY_PROCESSES
 async def test_a_subscriber_on_one_process_sees_a_permit_issued_on_another(
     tmp_path, redis_url
 ) -> None:

@@ -11,7 +11,7 @@ from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
 from settings import Settings
 from tests.support.contract_documents import contract_document
-from tests.support.gateway_processes import gateway_process
+from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
 from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.tokens import issue_access_token
 
@@ -39,6 +39,7 @@ async def test_an_operation_over_the_ceiling_is_refused_before_it_runs(gateway) 
     assert gateway.request_statements() == []
 
 
+@GATEWAY_PROCESSES
 async def test_a_callers_budget_is_shared_by_two_processes_through_redis(tmp_path, redis_url):
     secret = secrets.token_urlsafe(40)
     environment = {

@@ -15,7 +15,7 @@ import httpx
 from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
 from settings import Settings
-from tests.support.gateway_processes import gateway_process
+from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
 from tests.support.sign_in_flow import LOGIN, complete_login, start_login
 
 PASSWORD = "Bawaba-Demo-2026"
@@ -30,6 +30,7 @@ def start_login_at(url: str, password: str) -> dict:
     return httpx.post(f"{url}/graphql", json=body, timeout=10).json()["data"]["startLogin"]
 
 
+@GATEWAY_PROCESSES
 async def test_failures_on_one_process_lock_sign_in_on_the_other(tmp_path, redis_url) -> None:
     secret = secrets.token_urlsafe(40)  # fresh counter keys for this test
     environments = []

@@ -14,10 +14,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from demo.demo_population import GUARDIAN
-from tests.support.gateway_processes import gateway_process
+from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
 from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.tokens import issue_access_token
 
+pytestmark = GATEWAY_PROCESSES
 EXAMPLES_PER_OPERATION = 15
 SECRET = secrets.token_urlsafe(40)
 

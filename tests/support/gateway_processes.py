@@ -13,8 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# Tests that start `gateway serve` processes run on one xdist worker, one after another: a
+# starting process takes a core for a second or two, and a free port is only free until
+# someone binds it.
+GATEWAY_PROCESSES = pytest.mark.xdist_group("gateway_processes")
 
 
 def free_port() -> int:

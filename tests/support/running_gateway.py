@@ -126,9 +126,15 @@ class RunningGateway:
         return await self.client.post("/graphql", json=body, headers=headers)
 
     def request_statements(self) -> list[str]:
-        """The SQL sent since ``statements`` was cleared, less the event relay's polling of
-        the change log, which runs in the background whatever the requests do."""
-        return [s for s in self.statements if "change_log" not in s]
+        """The SQL sent since ``statements`` was cleared, less what no request asked for: the
+        event relay's polling of the change log, which runs in the background whatever the
+        requests do, and asyncpg's lookup of column types (jit off, the types, jit back),
+        which a pooled connection runs once, on its first use of them."""
+        return [
+            s
+            for s in self.statements
+            if "change_log" not in s and "typeinfo_tree" not in s and "set_config('jit'" not in s
+        ]
 
     def token(self, national_id: str, scopes: tuple[str, ...] = ()) -> str:
         return issue_access_token(self.settings.secret_key, national_id, scopes=scopes)

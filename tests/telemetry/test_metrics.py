@@ -24,7 +24,7 @@ from errors import RegistryTimeout, RegistryUnavailable
 from settings import Settings
 from telemetry.metrics import exposition
 from tests.support.contract_documents import contract_document
-from tests.support.gateway_processes import gateway_process
+from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
 from tests.support.live_server import TransportWS, serving
 from tests.support.permit_helpers import ISSUE, permit_input
 from tests.support.running_gateway import (
@@ -238,6 +238,7 @@ def stale_file_of_an_earlier_run(folder: Path) -> None:
     stale.close()
 
 
+@GATEWAY_PROCESSES
 @pytest.mark.parametrize("workers", [2, 1])
 async def test_every_worker_s_requests_are_in_every_scrape(tmp_path, workers) -> None:
     secret = secrets.token_urlsafe(40)

@@ -52,6 +52,8 @@ from tests.support.running_gateway import (
 )
 from tests.support.tokens import issue_access_token
 
+# One worker runs this module, so its gateways (module fixtures) start once.
+pytestmark = pytest.mark.xdist_group("differential")
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 PERMIT_DETAILS = contract_document("frontend/PermitDetails.graphql")
 PERMIT_BOARD = contract_document("dashboard/PermitBoard.graphql")
