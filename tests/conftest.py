@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.contract_documents import CONTRACT_DIR
-from tests.support.running_gateway import RunningGateway, make_settings, start_gateway
+from tests.support.running_gateway import (
+    BACKENDS,
+    RunningGateway,
+    backend_and_clock,
+    make_settings,
+    start_gateway,
+)
 from tests.support.servers import REDIS_URL, SESSION_DATABASES, redis_problem, skip_or_fail
 
 
@@ -22,25 +28,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         asyncio.run(SESSION_DATABASES.drop_all())
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session", params=BACKENDS)
 async def gateway(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunningGateway]:
-    """A gateway with the demo population, shared by the read-only tests of a backend."""
-    backend = request.param
-    settings = await make_settings(backend, tmp_path_factory.mktemp(f"demo-{backend}"))
-    async for running in start_gateway(settings, backend):
+    """A gateway with the demo population, shared by the read-only tests of a backend (and
+    of a clock: see ``also_at_2330_utc``)."""
+    backend, clock = backend_and_clock(request.param)
+    settings = await make_settings(backend, tmp_path_factory.mktemp(f"demo-{request.param}"))
+    async for running in start_gateway(settings, backend, clock=clock):
         yield running
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 async def fresh_gateway(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[RunningGateway]:
     """A gateway of its own (demo population included), for tests that add data."""
-    backend = request.param
+    backend, clock = backend_and_clock(request.param)
     settings = await make_settings(backend, tmp_path)
-    async for running in start_gateway(settings, backend):
+    async for running in start_gateway(settings, backend, clock=clock):
         yield running
 
 

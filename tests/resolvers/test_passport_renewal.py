@@ -14,6 +14,7 @@ from demo.demo_population import EXPIRING_RESIDENT, GUARDIAN
 from gateway import gateway_of
 from resolvers.passport_renewal import PASSPORT_NUMBER
 from tests.support.permit_helpers import UPDATE_PASSPORT, count_rows, in_days, with_dates
+from tests.support.running_gateway import also_at_2330_utc
 
 MY_PASSPORTS = "{ me { currentPassport { number } passports { number status } } }"
 
@@ -40,6 +41,7 @@ async def update(gateway, viewer, locale=None, **changes):
     return result["data"]["updatePassport"]
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_the_renewed_passport_is_current_at_once(fresh_gateway) -> None:
     before = await count_rows(fresh_gateway)
     result = await update(fresh_gateway, EXPIRING_RESIDENT.national_id, number="n9876543")
@@ -67,6 +69,7 @@ async def test_a_citizen_is_sent_to_the_issuing_authority(fresh_gateway) -> None
     assert result["errors"][0]["code"] == "CITIZEN_PASSPORT_FROM_AUTHORITY"
 
 
+@also_at_2330_utc("fresh_gateway")
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [

@@ -23,6 +23,7 @@ from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.support.factories import make_family
 from tests.support.permit_helpers import PERMIT_DETAILS, cancel, count_rows, in_days, issue
+from tests.support.running_gateway import also_at_2330_utc
 
 SARAS_APPROVED = encode_global_id("TravelPermit", demo_permit_id(1))
 KHALIDS_REJECTED = encode_global_id("TravelPermit", demo_permit_id(7))
@@ -62,6 +63,7 @@ async def test_the_same_key_returns_the_same_permit(fresh_gateway) -> None:
     assert other["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
+@also_at_2330_utc("fresh_gateway")
 @pytest.mark.parametrize(
     ("traveller", "changes", "code", "field"),
     [
@@ -143,6 +145,7 @@ async def test_all_failures_are_reported_together(fresh_gateway) -> None:
     }
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_a_child_who_turns_21_during_the_permit_is_refused(fresh_gateway) -> None:
     # 21 Hijri years are about 7,441 days; this child reaches them 15 days from now.
     born = fresh_gateway.today() - timedelta(days=7441 - 15)
@@ -161,6 +164,7 @@ async def test_a_traveller_without_a_passport_is_refused(fresh_gateway) -> None:
     assert result["errors"][0]["code"] == "TRAVELLER_HAS_NO_PASSPORT"
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_the_agency_approves_or_rejects_with_a_reason(fresh_gateway) -> None:
     approved = await issue(fresh_gateway, GUARDIAN.national_id, SARA.national_id)
     banned = await issue(fresh_gateway, GUARDIAN.national_id, KHALID.national_id)
@@ -205,6 +209,7 @@ async def test_the_agency_approves_or_rejects_with_a_reason(fresh_gateway) -> No
     )
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_a_passport_expiring_before_the_permit_ends_is_rejected(fresh_gateway) -> None:
     guardian, (child,) = await make_family(
         fresh_gateway, dependents=1, permits_each=0, passport_days_left=15
@@ -221,6 +226,7 @@ async def test_a_passport_expiring_before_the_permit_ends_is_rejected(fresh_gate
     )
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_approved_permits_expire_after_their_last_day(fresh_gateway) -> None:
     result = await issue(
         fresh_gateway,

@@ -8,6 +8,7 @@ from demo.demo_population import GUARDIAN, SARA, demo_permit_id
 from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
 from tests.support.contract_documents import contract_document
+from tests.support.running_gateway import also_at_2330_utc
 
 VERIFY = contract_document("partner/VerifyTravelPermit.graphql")
 
@@ -26,6 +27,7 @@ async def verify(
     return await gateway.graphql(VERIFY, variables, headers={"X-API-Key": key})
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_an_approved_permit_covers_the_trip(fresh_gateway) -> None:
     key = await partner_key(fresh_gateway, "permits:verify")
     # Sara's approved permit: AE and BH, from 5 days ago for 60 days.
@@ -44,6 +46,7 @@ async def test_an_approved_permit_covers_the_trip(fresh_gateway) -> None:
     assert too_late["data"]["verifyTravelPermit"]["allowed"] is False
 
 
+@also_at_2330_utc("fresh_gateway")
 async def test_pending_rejected_and_cancelled_permits_do_not_count(fresh_gateway) -> None:
     key = await partner_key(fresh_gateway, "permits:verify")
     pending_gb = await verify(fresh_gateway, key, "GB", 75)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
@@ -67,6 +68,33 @@ class AdjustableClock:
 
     def advance(self, **amount: float) -> None:
         self.offset += timedelta(**amount)
+
+
+# 23:30 UTC is 02:30 the next day in Riyadh: the gateway's day is already tomorrow while the
+# machine's calendar (in UTC) still shows today. A test that counts days on the machine's
+# calendar fails from 21:00 to 24:00 UTC; at this clock it fails at any hour.
+LATE_EVENING_UTC = time(23, 30)
+BACKENDS = ("sqlite", "postgres")
+AT_LATE_EVENING_UTC = "-at-2330-utc"
+
+
+def late_evening_clock() -> AdjustableClock:
+    """A clock at 23:30 UTC of the current UTC day, running on from there."""
+    return AdjustableClock(start=datetime.combine(datetime.now(UTC).date(), LATE_EVENING_UTC, UTC))
+
+
+def backend_and_clock(variant: str) -> tuple[str, AdjustableClock]:
+    """What a gateway fixture's parameter asks for: ``sqlite`` or ``postgres`` on the real
+    time, or either followed by ``-at-2330-utc`` on the late evening clock."""
+    backend = variant.removesuffix(AT_LATE_EVENING_UTC)
+    return backend, late_evening_clock() if backend != variant else AdjustableClock()
+
+
+def also_at_2330_utc(fixture: str) -> pytest.MarkDecorator:
+    """Run a date-sensitive test with ``fixture`` (``gateway`` or ``fresh_gateway``) on each
+    backend twice: at the real time, and with the gateway's clock at 23:30 UTC."""
+    variants = [*BACKENDS, *(backend + AT_LATE_EVENING_UTC for backend in BACKENDS)]
+    return pytest.mark.parametrize(fixture, variants, indirect=True)
 
 
 def today_of(app: Starlette) -> date:
