@@ -13,20 +13,23 @@ import logging
 from datasources.stores import migrate_stores, open_stores
 from demo.demo_population import seed_demo_credentials, seed_demo_population
 from demo.synthetic_population import seed_synthetic_population
+from gateway import Clock, utc_now
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
 Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
-async def prepare_stores(settings: Settings) -> None:
-    """Migrate every store to its latest schema and, in demo mode, seed the demo people."""
+async def prepare_stores(settings: Settings, *, clock: Clock = utc_now) -> None:
+    """Migrate every store to its latest schema and, in demo mode, seed the demo people as
+    of ``clock``'s day: the gateway's clock (``create_app(clock=...)``), so that their ages
+    and permit dates are counted from the day the gateway will see."""
     await migrate_stores(settings)
     if not settings.demo:
         return
     stores = open_stores(settings)
     try:
-        if await seed_demo_population(stores.civil, stores.passports):
+        if await seed_demo_population(stores.civil, stores.passports, now=clock()):
             logger.info("seeded the demo population")
         await seed_demo_credentials(stores.credentials)
     finally:

@@ -234,8 +234,9 @@ class Tracing:
 
     def instrument(self, engines: Collection[AsyncEngine]) -> None:
         """Registry calls: SQLAlchemy (these engines), asyncpg and redis-py (process-wide)."""
-        # The instrumentation declares "sqlalchemy < 2.1" but uses only the stable event API,
-        # which 2.1 keeps; tests/test_tracing.py checks that every statement gets its span.
+        # The instrumentation declares "sqlalchemy < 2.1" but uses only the stable event
+        # API, which 2.1 keeps; tests/telemetry/test_tracing.py checks that every statement
+        # gets its span.
         SQLAlchemyInstrumentor().instrument(
             engines=[engine.sync_engine for engine in engines],
             tracer_provider=self.provider,

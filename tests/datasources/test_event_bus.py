@@ -1,0 +1,72 @@
+"""A subscriber that falls behind is cut off with a clear code instead of buffering forever."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from types import SimpleNamespace
+
+from datasources.event_bus import EventFanOut
+from datasources.passports.change_log import PermitEvent
+from errors import SubscriberTooSlow
+from gateway import gateway_of
+from resolvers.live_status import travel_permit_status_changed
+from security.subscription_slots import SubscriptionSlots
+from tests.support.factories import dashboard_context, permit_event
+
+
+class RecordingSocket:
+    def __init__(self) -> None:
+        self.closed_with: tuple[int, str] | None = None
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed_with = (code, reason)
+
+
+def event(number: int) -> PermitEvent:
+    permit = SimpleNamespace(id=f"p{number}", traveller_id="1112045875", guardian_id="1084592631")
+    return permit_event(number, permit, "PENDING")
+
+
+async def test_an_overflowing_subscriber_is_closed_with_4499(gateway) -> None:
+    services = gateway_of(gateway.app).services
+    fan_out = EventFanOut(capacity=3)
+    fan_out.position = start = services.events.position
+    socket = RecordingSocket()
+    isolated = replace(services, events=fan_out, subscription_slots=SubscriptionSlots(limit=10))
+    context = dashboard_context(isolated, websocket=socket)
+    received = []
+
+    async def consume() -> None:
+        async for item in travel_permit_status_changed(SimpleNamespace(context=context)):  # type: ignore[arg-type]
+            received.append(item)
+
+    consumer = asyncio.create_task(consume())
+    await asyncio.sleep(0.05)  # subscribed, waiting for events
+    # Ten events arrive before the subscriber gets to read: more than its buffer of three.
+    fan_out.deliver([event(start + n) for n in range(1, 11)], start + 10)
+    await asyncio.wait_for(consumer, timeout=2)
+
+    assert received == []  # cut off, not served a partial, gapped stream
+    assert socket.closed_with is not None
+    assert socket.closed_with[0] == SubscriberTooSlow.close_code
+    assert fan_out.subscriber_count == 0
+
+
+async def test_a_subscriber_that_keeps_up_gets_every_event(gateway) -> None:
+    fan_out = EventFanOut(capacity=3)
+    subscription = fan_out.subscribe()
+    received = []
+
+    async def consume() -> None:
+        async for item in subscription:
+            received.append(item.id)
+            if len(received) == 10:
+                return
+
+    consumer = asyncio.create_task(consume())
+    for n in range(1, 11):
+        fan_out.deliver([event(n)], n)
+        await asyncio.sleep(0)
+    await asyncio.wait_for(consumer, timeout=2)
+    assert received == list(range(1, 11))
