@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from resolvers.national_ids import luhn_check_digit  # noqa: E402
 from resolvers.pagination import decode_sequence_cursor  # noqa: E402
 from security.access_tokens import issue_access_token  # noqa: E402
-from tests.gateway_processes import free_port  # noqa: E402
+from tests.support.gateway_processes import free_port  # noqa: E402
 
 LIVE = (ROOT / "contract/dashboard/LivePermits.graphql").read_text()
 ISSUE = (ROOT / "contract/frontend/IssueTravelPermit.graphql").read_text()

@@ -36,7 +36,7 @@ from demo.demo_population import GUARDIAN, SARA, demo_permit_id  # noqa: E402
 from resolvers.global_ids import encode_global_id  # noqa: E402
 from security.access_tokens import issue_access_token  # noqa: E402
 from settings import Settings  # noqa: E402
-from tests.gateway_processes import free_port  # noqa: E402
+from tests.support.gateway_processes import free_port  # noqa: E402
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

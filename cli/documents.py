@@ -20,7 +20,7 @@ from security.document_manifests import register_manifest
 from security.trusted_documents import CONTRACT_CLIENT, build_manifest
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 REFUSED = 2  # the exit code of a refused manifest (as argparse's for bad arguments)
 
 

@@ -22,10 +22,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    use_json_logs()
+def run(argv: list[str] | None = None) -> int:
+    """Run one ``gateway`` command, logging through whatever handlers the process has."""
     arguments = build_parser().parse_args(argv)
     return int(arguments.run(arguments))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The entry point: the process's log lines become JSON on stderr, then the command runs.
+    Setting up logging is the process's business, so code that runs a command inside a
+    process of its own (the tests) calls ``run``."""
+    use_json_logs()
+    return run(argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from datasources.stores import open_stores
 from gateway import utc_now
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]

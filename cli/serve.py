@@ -13,7 +13,7 @@ from settings import Settings
 from telemetry.metrics import metrics_shared_by
 from telemetry.request_log import JSON_LOG_CONFIG
 
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
@@ -45,6 +45,7 @@ def run_serve(arguments: argparse.Namespace) -> int:
             # Fan-out writes each subscriber's frame straight to its transport (see
             # live/direct_frames.py); per-message deflate would rule that out and cost a
             # compressor per connection, for messages of a few hundred bytes.
+            # uvicorn's internal protocol class, subclassed: tests/test_library_internals.py
             ws=DirectFramesWebSocketProtocol,
             ws_per_message_deflate=False,
             # A WebSocket message is refused (1009) past the HTTP body limit, as a body is.

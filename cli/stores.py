@@ -15,24 +15,26 @@ from datasources.gateway_store.trusted_document_store import SqlTrustedDocumentS
 from datasources.stores import migrate_stores, open_stores
 from demo.demo_population import seed_demo_credentials, seed_demo_population
 from demo.synthetic_population import seed_synthetic_population
-from gateway import TRUSTED_DOCUMENTS, utc_now
+from gateway import TRUSTED_DOCUMENTS, Clock, utc_now
 from security.document_manifests import register_manifest
 from security.trusted_documents import CONTRACT_CLIENT
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
-async def prepare_stores(settings: Settings) -> None:
+async def prepare_stores(settings: Settings, *, clock: Clock = utc_now) -> None:
     """Migrate every store to its latest schema, register the contract's documents as the
-    first client and, in demo mode, seed the demo people."""
+    first client and, in demo mode, seed the demo people as of ``clock``'s day: the
+    gateway's clock (``create_app(clock=...)``), so that their ages and permit dates are
+    counted from the day the gateway will see."""
     await migrate_stores(settings)
     stores = open_stores(settings)
     try:
         await register_contract(stores.trusted_documents, settings)
         if settings.demo:
-            if await seed_demo_population(stores.civil, stores.passports):
+            if await seed_demo_population(stores.civil, stores.passports, now=clock()):
                 logger.info("seeded the demo population")
             await seed_demo_credentials(stores.credentials)
     finally:

@@ -11,7 +11,7 @@ from resolvers.national_ids import is_valid_national_id
 from security.access_tokens import issue_access_token
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
 
 
 def add_to(commands: Commands) -> None:  # type: ignore[type-arg]

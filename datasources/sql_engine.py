@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
+
+# purgatory's internals (OpenedState, AsyncCircuitBreaker): tests/test_library_internals.py
 from purgatory.domain.model import OpenedState
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY

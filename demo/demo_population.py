@@ -356,13 +356,13 @@ def permit_rows(today: date, now: datetime) -> tuple[list[dict[str, Any]], list[
 
 
 async def seed_demo_population(
-    civil: SqlCivilRegistry, passport_registry: SqlPassportRegistry, *, today: date | None = None
+    civil: SqlCivilRegistry, passport_registry: SqlPassportRegistry, *, now: datetime
 ) -> bool:
-    """Write the demo population unless the civil registry already holds people."""
+    """Write the demo population as of ``now`` (ages and dates count from the gateway's day
+    at that instant) unless the civil registry already holds people."""
     if await civil.count_people() > 0:
         return False
-    now = datetime.now(UTC)
-    today = today or gateway_today(now)
+    today = gateway_today(now)
     people, links = civil_rows(today)
     await civil.add_people(people)
     await civil.add_family_links(links)

@@ -10,6 +10,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSchema
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+
+# Strawberry's and graphql-core's internals used here: tests/test_library_internals.py
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 

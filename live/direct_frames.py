@@ -28,6 +28,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+# uvicorn's internal protocol class, subclassed and read: tests/test_library_internals.py
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 

@@ -3,6 +3,7 @@ generators (graphql-codegen's ``scalars`` mapping, Apollo Kotlin's adapters) can
 
 from __future__ import annotations
 
+# Strawberry's scalar definitions, copied: tests/test_library_internals.py
 import dataclasses
 from datetime import date, datetime
 

@@ -12,6 +12,7 @@ and ``tests/clients`` compares the output with graphql-js's own on every contrac
 
 from __future__ import annotations
 
+# graphql-core's string printers: tests/test_library_internals.py
 from collections.abc import Iterable
 
 from graphql import (

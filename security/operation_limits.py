@@ -13,6 +13,7 @@ identity, so rules made per request would make every request a cache miss.
 
 from __future__ import annotations
 
+# graphql-core's words for the token limit: tests/test_library_internals.py
 from dataclasses import dataclass
 
 from graphql import (

@@ -16,6 +16,7 @@ estimate takes time linear in the document, however its fragments fan out.
 
 from __future__ import annotations
 
+# graphql-core's coerce_default_value: tests/test_library_internals.py
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

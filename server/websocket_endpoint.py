@@ -8,6 +8,7 @@ cookies, and no CORS preflight protects it.
 
 from __future__ import annotations
 
+# Strawberry's origin comparisons: tests/test_library_internals.py
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime

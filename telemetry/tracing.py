@@ -113,6 +113,7 @@ def public_arguments(arguments: dict[str, Any], _info: GraphQLResolveInfo) -> di
     return {name: value for name, value in arguments.items() if name in PUBLIC_ARGUMENTS}
 
 
+# Reads the extension's private _tracer and _span_holder: tests/test_library_internals.py
 class GraphQLOperationSpans(OpenTelemetryExtension):
     """Strawberry's spans, without the document's text on the operation span: a document may
     carry a national ID or a code written inline. Names the request the span belongs to, and
@@ -233,8 +234,9 @@ class Tracing:
 
     def instrument(self, engines: Collection[AsyncEngine]) -> None:
         """Registry calls: SQLAlchemy (these engines), asyncpg and redis-py (process-wide)."""
-        # The instrumentation declares "sqlalchemy < 2.1" but uses only the stable event API,
-        # which 2.1 keeps; tests/test_tracing.py checks that every statement gets its span.
+        # The instrumentation declares "sqlalchemy < 2.1" but uses only the stable event
+        # API, which 2.1 keeps; tests/telemetry/test_tracing.py checks that every statement
+        # gets its span.
         SQLAlchemyInstrumentor().instrument(
             engines=[engine.sync_engine for engine in engines],
             tracer_provider=self.provider,

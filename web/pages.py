@@ -45,6 +45,7 @@ class AssetFiles(StaticFiles):
         super().__init__(directory=directory, check_dir=False)
         self.cache_control = "public, max-age=31536000, immutable" if immutable else "no-cache"
 
+    # Starlette's undocumented file_response, overridden: tests/test_library_internals.py
     def file_response(
         self,
         full_path: PathLike,

@@ -18,7 +18,7 @@ already taken (as graphql-jit does for JavaScript):
 Every value that does not fit the fast case it was generated for (``None``, an exception
 instance, an awaitable, a coercion that fails) goes back to ``CompiledRun``'s general
 completion, which words the error exactly as graphql-core would. Paths are only built when
-a value needs one. ``tests/test_compiled_execution.py`` compares the results with
+a value needs one. ``tests/execution/compiled/test_differential.py`` compares the results with
 graphql-core's, errors included.
 """
 
@@ -30,6 +30,8 @@ from typing import Any
 
 import strawberry
 from graphql.pyutils import Path, Undefined
+
+# Strawberry's internals used here: tests/test_library_internals.py
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.types.arguments import convert_arguments
 

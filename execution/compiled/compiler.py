@@ -48,6 +48,8 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
+
+# graphql-core's and Strawberry's internals used here: tests/test_library_internals.py
 from graphql.execution.collect_fields import (
     FieldDetails,
     FragmentDetails,

@@ -23,6 +23,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
 )
+
+# graphql-core's internal: tests/test_library_internals.py
 from graphql.execution.collect_fields import FieldDetails
 
 

@@ -11,7 +11,7 @@ together (so DataLoaders still batch one query per relation), a list's items lik
 an error is recorded when it happens, located at its path, nulling the nearest nullable
 parent; an error below a field already nulled is dropped (graphql-core's
 ``CollectedErrors``). So both paths give the same data and the same errors, in the same
-order: ``tests/test_compiled_execution.py`` compares them.
+order: ``tests/execution/compiled/test_differential.py`` compares them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, located_error
+
+# graphql-core's and Strawberry's internals used here: tests/test_library_internals.py
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import (
     CollectedErrors,

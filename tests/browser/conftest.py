@@ -12,17 +12,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
-from starlette.applications import Starlette
 
-from tests.conftest import ON_CI
-from tests.live_server import uvicorn_server
+from tests.support.live_server import LiveServer, live_server
+from tests.support.servers import skip_or_fail
 from web.vendor_assets import missing_assets
 
 CHROMIUM = Path(os.environ.get("BAWABA_CHROMIUM", "/usr/bin/chromium"))
@@ -40,12 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def skip_or_fail(reason: str) -> None:
-    if ON_CI:
-        pytest.fail(f"CI=true but {reason}")
-    pytest.skip(reason)
 
 
 def browser_problem() -> str | None:
@@ -73,30 +64,6 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield launched
         await launched.close()
-
-
-@dataclass
-class LiveServer:
-    """A real uvicorn server in the test's event loop, for the browser to talk to."""
-
-    url: str
-    server: uvicorn.Server
-
-    def drop_websockets(self) -> int:
-        """Cut every open WebSocket as a network failure would: no close frame."""
-        dropped = 0
-        for connection in list(self.server.server_state.connections):
-            kind = type(connection).__name__  # WebSocketProtocol, WSProtocol, …SansIOProtocol
-            if "websocket" in kind.lower() or kind == "WSProtocol":
-                connection.transport.abort()  # type: ignore[attr-defined]
-                dropped += 1
-        return dropped
-
-
-@asynccontextmanager
-async def live_server(app: Starlette) -> AsyncIterator[LiveServer]:
-    async with uvicorn_server(app) as (port, server):
-        yield LiveServer(f"http://127.0.0.1:{port}", server)
 
 
 @pytest.fixture

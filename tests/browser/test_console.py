@@ -10,10 +10,14 @@ import pytest
 
 from demo.demo_population import GUARDIAN, KHALID, OPERATOR, SARA
 from gateway import gateway_of
-from tests.permit_helpers import cancel, issue
-from tests.sign_in_flow import latest_code
+from tests.support.permit_helpers import cancel, issue
+from tests.support.sign_in_flow import latest_code
 
-pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True),
+    # One worker runs the browser tests: one Chromium, not one per worker.
+    pytest.mark.xdist_group("browser"),
+]
 PASSWORD = "Bawaba-Demo-2026"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 

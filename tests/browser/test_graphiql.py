@@ -9,9 +9,13 @@ import pytest
 
 from demo.demo_population import GUARDIAN, OPERATOR, SARA
 from gateway import gateway_of
-from tests.permit_helpers import issue
+from tests.support.permit_helpers import issue
 
-pytestmark = pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("fresh_gateway", ["sqlite"], indirect=True),
+    # One worker runs the browser tests: one Chromium, not one per worker.
+    pytest.mark.xdist_group("browser"),
+]
 RESULT_TEXT = """() => {
   const editor = document.querySelector(".result-window .CodeMirror");
   const text = editor && editor.CodeMirror.getValue();

@@ -26,10 +26,12 @@ import pytest
 from cli.stores import prepare_stores
 from datasources.stores import open_stores
 from demo.demo_population import GUARDIAN, SARA, seed_demo_credentials, seed_demo_population
+from gateway import utc_now
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, ON_CI
-from tests.contract_documents import contract_document
-from tests.gateway_processes import ROOT, gateway_process
+from tests.support.contract_documents import contract_document
+from tests.support.gateway_processes import ROOT, gateway_process
+from tests.support.running_gateway import GENEROUS_LIMITS
+from tests.support.servers import ON_CI
 from tests.support.tokens import issue_access_token
 
 CLIENTS_DIR = Path(__file__).resolve().parent
@@ -209,7 +211,8 @@ async def seed_demo_people(settings: Settings) -> None:
     await prepare_stores(settings)  # in production: migrated, and the contract registered
     stores = open_stores(settings)
     try:
-        await seed_demo_population(stores.civil, stores.passports)
+        # The served gateway runs on the machine's clock: the people are seeded for its day.
+        await seed_demo_population(stores.civil, stores.passports, now=utc_now())
         await seed_demo_credentials(stores.credentials)
     finally:
         await stores.close()

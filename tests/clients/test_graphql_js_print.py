@@ -10,7 +10,7 @@ from graphql import parse, print_ast
 
 from security.graphql_js_print import print_graphql_js
 from tests.clients.conftest import CLIENTS_DIR
-from tests.contract_documents import CONTRACT_DIR
+from tests.support.contract_documents import CONTRACT_DIR
 
 SHAPES = [
     "query Q($a: [Int!]! = [1, 2], $b: In = {x: {y: [true, null]}, z: ENUM}) @live { me { id } }",

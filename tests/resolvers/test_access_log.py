@@ -5,7 +5,7 @@ from __future__ import annotations
 from demo.demo_population import GUARDIAN, OPERATOR, SARA, demo_permit_id
 from gateway import gateway_of
 from resolvers.global_ids import encode_global_id
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 LOG = """query ($first: Int!, $after: String) {
   myDataAccessLog(first: $first, after: $after) {

@@ -12,6 +12,7 @@ from demo.demo_population import (
     SARA,
     YOUSEF,
 )
+from tests.support.running_gateway import also_at_2330_utc
 
 FAMILY = """
 query {
@@ -38,6 +39,7 @@ def by_id(dependents: list[dict]) -> dict[str, dict]:
     return {dependent["person"]["nationalId"]: dependent for dependent in dependents}
 
 
+@also_at_2330_utc("gateway")
 async def test_each_demo_child_shows_its_condition(gateway) -> None:
     result = await gateway.graphql(FAMILY, token=gateway.token(GUARDIAN.national_id))
     assert "errors" not in result

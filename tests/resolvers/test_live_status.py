@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
-
-import pytest
-import websockets
 
 from demo.demo_population import GUARDIAN, OPERATOR, RESIDENT_GUARDIAN, SARA, demo_permit_id
 from gateway import create_app, gateway_of
 from resolvers.global_ids import encode_global_id
-from tests.contract_documents import contract_document
-from tests.live_server import TransportWS, serving
-from tests.permit_helpers import cancel, issue
+from tests.support.contract_documents import contract_document
+from tests.support.live_server import TransportWS, serving
+from tests.support.permit_helpers import cancel, issue
 
 WATCH = contract_document("frontend/WatchMyPermits.graphql")
 LIVE = contract_document("dashboard/LivePermits.graphql")
@@ -105,34 +101,6 @@ async def test_reconnecting_with_the_last_cursor_delivers_exactly_what_was_misse
     assert statuses_again == statuses
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [{}, {"Authorization": "Bearer not-a-token"}, {"token": "x.y.z"}],
-    ids=["no-token", "garbage", "garbage-token-field"],
-)
-async def test_bad_credentials_close_the_socket_with_4403(fresh_gateway, payload) -> None:
-    async with (
-        serving(fresh_gateway.app) as url,
-        TransportWS.connect(url, payload, acknowledge=False) as client,
-    ):
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await client.receive()
-    assert closed.value.rcvd.code == 4403
-
-
-async def test_a_silent_socket_is_closed_after_the_init_timeout(fresh_gateway) -> None:
-    settings = fresh_gateway.settings.model_copy(update={"connection_init_timeout_seconds": 0.3})
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        serving(app) as url,
-        TransportWS.connect(url, None) as client,
-    ):
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await client.receive(timeout=3)
-    assert closed.value.rcvd.code == 4408
-
-
 async def test_a_closed_socket_leaves_nothing_behind(fresh_gateway) -> None:
     fan_out = gateway_of(fresh_gateway.app).services.events
     before = fan_out.subscriber_count
@@ -179,24 +147,3 @@ async def test_a_bad_cursor_is_a_coded_error(fresh_gateway) -> None:
         message = await client.receive()
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
-
-
-async def test_the_server_pings_and_drops_peers_that_stop_answering(fresh_gateway, monkeypatch):
-    from server.transport_ws import KEEP_ALIVE_CLOSE_CODE, TransportWSProtocol
-
-    monkeypatch.setattr(TransportWSProtocol, "ping_interval", 0.2)
-    monkeypatch.setattr(TransportWSProtocol, "idle_timeout", 0.7)
-    async with serving(fresh_gateway.app) as url:
-        async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as answering:
-            for _ in range(8):  # receive() answers every ping with a pong
-                with pytest.raises(TimeoutError):
-                    await answering.receive(timeout=0.2)
-            assert answering.socket.close_code is None
-        async with TransportWS.connect(url, bearer(fresh_gateway, GUARDIAN)) as silent:
-            pings = 0
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                while True:
-                    message = json.loads(await asyncio.wait_for(silent.socket.recv(), 3))
-                    pings += message["type"] == "ping"
-    assert pings >= 2
-    assert closed.value.rcvd.code == KEEP_ALIVE_CLOSE_CODE

@@ -14,7 +14,7 @@ from demo.demo_population import (
     demo_permit_id,
 )
 from resolvers.global_ids import encode_global_id
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 PERMIT_DETAILS = contract_document("frontend/PermitDetails.graphql")
 SARAS_APPROVED = encode_global_id("TravelPermit", demo_permit_id(1))

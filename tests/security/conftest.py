@@ -11,7 +11,7 @@ from graphql import GraphQLSchema, build_schema
 from gateway import build_gateway_schema
 from i18n.catalog import MessageCatalog
 from settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.running_gateway import TEST_SECRET
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -11,7 +11,7 @@ from security.document_identity import (
     identify,
     normalized_text,
 )
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
 SESSION = contract_document("frontend/Session.graphql")

@@ -33,7 +33,7 @@ from security.operation_limits import (
     measure_operation,
 )
 from settings import Settings
-from tests.contract_documents import CONTRACT_DIR
+from tests.support.contract_documents import CONTRACT_DIR
 
 LIMITS = OperationLimits.from_settings(Settings())
 DEEP = "{ me { " + "dependents { person { " * 5 + "nationalId" + " } }" * 5 + " } }"

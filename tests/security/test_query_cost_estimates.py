@@ -22,7 +22,7 @@ from security.query_cost import (
     estimate_cost,
 )
 from settings import Settings
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 
 CEILING = Settings().cost_ceiling
 # Fifty dependents' permits with their destinations: 1 for ``me``, then for each of 10

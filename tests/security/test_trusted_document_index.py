@@ -36,8 +36,8 @@ from security.document_manifests import register_manifest
 from security.trusted_documents import CONTRACT_CLIENT, TrustedDocuments, build_manifest
 from security.viewer import CallerKind, Viewer
 from settings import Settings, TrustedDocumentsMode
-from tests.conftest import make_settings
-from tests.contract_documents import CONTRACT_DIR, contract_document
+from tests.support.contract_documents import CONTRACT_DIR, contract_document
+from tests.support.running_gateway import make_settings
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")

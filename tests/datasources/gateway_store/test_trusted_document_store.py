@@ -24,7 +24,7 @@ from gateway import TRUSTED_DOCUMENTS
 from security.document_manifests import register_manifest
 from security.trusted_documents import CONTRACT_CLIENT
 from settings import Settings
-from tests.conftest import make_settings
+from tests.support.running_gateway import make_settings
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 ME = "# who am I\nquery Me { me { nationalId } }"
