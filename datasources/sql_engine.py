@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
@@ -92,7 +92,7 @@ def any_of(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Column
     ``IN`` would be rendered anew for every length).
     """
     if postgresql:
-        return column == bindparam(name, type_=ARRAY(String)).any_()  # type: ignore[no-any-return]
+        return column == bindparam(name, type_=ARRAY(String)).any_()
     values = func.json_each(bindparam(name, type_=JSONList)).table_valued("value")
     return column.in_(select(values.c.value))
 
@@ -161,7 +161,7 @@ async def newest_first_page(
     first: int,
     before_id: int | None,
     registry: str,
-) -> tuple[Sequence[Row[Any]], int, bool]:
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], int, bool]:
     """A page of ``table``'s rows matching ``owned``, by descending id, before ``before_id``;
     with the total of all matching rows and whether more follow."""
     statement = select(table).where(owned).order_by(table.c.id.desc()).limit(first + 1)
@@ -244,7 +244,7 @@ class GuardedCall:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:  # never swallows an error: a call's body runs to its end or raises
         error = exc
         try:
             assert self._timeout is not None
