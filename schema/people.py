@@ -28,19 +28,29 @@ class Person:
     )
     gender: Gender
     marital_status: MaritalStatus
-    nationality: Country | None = strawberry.field(resolver=people.nationality)
-    current_passport: Passport | None = strawberry.field(
-        resolver=people.current_passport,
-        description="The VALID passport; for the person and their guardian only.",
-    )
-    passports: list[Passport] | None = strawberry.field(
-        resolver=people.passports,
-        description="Every passport on record, newest first; for the person and their guardian.",
-    )
-    dependents: list[DependentType] | None = strawberry.field(
-        resolver=family.dependents,
-        description="The people this person is the guardian of; for the person only.",
-    )
+    nationality: Annotated[Country | None, strawberry.field(resolver=people.nationality)]
+    current_passport: Annotated[
+        Passport | None,
+        strawberry.field(
+            resolver=people.current_passport,
+            description="The VALID passport; for the person and their guardian only.",
+        ),
+    ]
+    passports: Annotated[
+        list[Passport] | None,
+        strawberry.field(
+            resolver=people.passports,
+            description="Every passport on record, newest first; for the person and their "
+            "guardian.",
+        ),
+    ]
+    dependents: Annotated[
+        list[DependentType] | None,
+        strawberry.field(
+            resolver=family.dependents,
+            description="The people this person is the guardian of; for the person only.",
+        ),
+    ]
 
     @classmethod
     def resolve_type(cls, obj: Any, *_: Any) -> str:
