@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from typing import TypeAlias
 
 from datasources.stores import migrate_stores, open_stores
 from demo.demo_population import seed_demo_credentials, seed_demo_population
@@ -16,7 +17,8 @@ from demo.synthetic_population import seed_synthetic_population
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
-Commands = argparse._SubParsersAction  # argparse names no public type for it
+# argparse names no public type for it; a string, as it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def prepare_stores(settings: Settings) -> None:
@@ -33,7 +35,7 @@ async def prepare_stores(settings: Settings) -> None:
         await stores.close()
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     commands.add_parser("migrate", help="bring every store to its latest schema").set_defaults(
         run=run_migrate
     )
