@@ -16,9 +16,10 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.engine import Connection, Dialect, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
@@ -44,7 +45,9 @@ def create_registry_engine(url: str, *, pool_size: int) -> AsyncEngine:
     )
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # ``dbapi_connection`` is the driver's own (aiosqlite's adapter): its isolation_level is
+    # sqlite3's, which the DB-API protocol does not name.
     # WAL lets readers run while the demo's writers work; foreign keys are off by default.
     # Transactions are begun by ``_begin_immediately``, not by the driver.
     dbapi_connection.isolation_level = None
@@ -55,7 +58,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediately(connection: Any) -> None:
+def _begin_immediately(connection: Connection) -> None:
     # SQLite's default BEGIN takes the write lock only at the first write, so two
     # transactions could both check a rule and then both write. BEGIN IMMEDIATE makes each
     # writing transaction whole: its checks and its writes see one state of the database.

@@ -164,8 +164,8 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        request_id = getattr(getattr(execution_context, "context", None), "request_id", "")
-        self.log_unexpected(errors, request_id)
+        context = execution_context.context if execution_context is not None else None
+        self.log_unexpected(errors, context.request_id if isinstance(context, Context) else "")
 
     def log_unexpected(self, errors: list[GraphQLError], request_id: str) -> None:
         # Coded errors are answers, not incidents: only bugs reach the log, in full.

@@ -1,7 +1,8 @@
 """People as the civil registry knows them: citizens and residents."""
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -53,12 +54,12 @@ class Person:
     ]
 
     @classmethod
-    def resolve_type(cls, obj: Any, *_: Any) -> str:
+    def resolve_type(cls, obj: records.Person, *_: object) -> str:
         return "Citizen" if people.is_citizen(obj) else "Resident"
 
 
-def _is_person(citizen: bool) -> Any:
-    def is_type_of(obj: Any, _info: Any) -> bool:
+def _is_person(citizen: bool) -> Callable[[object, object], bool]:
+    def is_type_of(obj: object, _info: object) -> bool:
         return isinstance(obj, records.Person) and people.is_citizen(obj) is citizen
 
     return is_type_of

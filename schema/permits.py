@@ -1,7 +1,7 @@
 """Travel permits, their status history, and pages of them."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -52,7 +52,7 @@ class TravelPermit(Node):
     created_at: datetime
 
     @staticmethod
-    def is_type_of(obj: Any, _info: Any) -> bool:
+    def is_type_of(obj: object, _info: object) -> bool:
         return isinstance(obj, records.TravelPermit)
 
 
