@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+import strawberry
 from graphql import GraphQLError, GraphQLResolveInfo, located_error
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import (
@@ -47,8 +48,7 @@ from execution.compiled.plan import (
     OperationPlan,
     ValueSource,
 )
-from execution.schema import GatewaySchema
-from resolvers.context import Context
+from execution.schema import graphql_schema_of
 
 if TYPE_CHECKING:
     # Strawberry's fast check, declared for what it tells: a true answer is an awaitable.
@@ -63,16 +63,16 @@ class CompiledRun:
     def __init__(
         self,
         plan: OperationPlan,
-        strawberry_schema: GatewaySchema,
+        strawberry_schema: strawberry.Schema,
         *,
-        context: Context,
+        context: object,
         variable_values: VariableValues,
         operation_extensions: dict[str, Any] | None,
         root_value: object = None,
     ) -> None:
         self.plan = plan
         self.strawberry_schema = strawberry_schema
-        self.schema = strawberry_schema.graphql_schema
+        self.schema = graphql_schema_of(strawberry_schema)
         self.config = strawberry_schema.config
         self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
         self.context = context
@@ -197,10 +197,8 @@ class CompiledRun:
             return call.resolver(source, **kwargs)
         return call.resolver(**kwargs)
 
-    def _resolve_info(self, plan: FieldPlan, path: Path) -> GraphQLResolveInfo[Context]:
-        # Strawberry's info is graphql-core's with operation_extensions added at the end; like
-        # Strawberry's own execution context, hand it on as graphql-core's.
-        return _OperationContextAwareGraphQLResolveInfo(  # type: ignore[return-value]
+    def _resolve_info(self, plan: FieldPlan, path: Path) -> GraphQLResolveInfo[object]:
+        return _OperationContextAwareGraphQLResolveInfo(  # type: ignore[return-value]  # graphql-core's info plus operation_extensions; Strawberry hands it on as graphql-core's too
             plan.field_name,
             plan.nodes,
             plan.definition.type,
