@@ -21,12 +21,9 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
 from gateway import create_app as create_gateway_app
-from gateway import gateway_of, utc_now
-from resolvers.calendars import GATEWAY_TIMEZONE as TIMEZONE
+from gateway import gateway_of
 from resolvers.context import Context
-from security.authentication import Authenticator, RevokedSessions
 from server.graphql_view import GatewayGraphQL
 from settings import Settings
 
@@ -43,21 +40,9 @@ class StandardGraphQL(GraphQL[Context, None]):
 
 
 def create_app() -> Starlette:
-    settings = Settings()
-    app = create_gateway_app(settings)
-    stores = gateway_of(app).stores
-    context_source = GatewayGraphQL(
-        gateway_of(app).schema,
-        services=gateway_of(app).services,
-        authenticator=Authenticator(
-            secret_key=settings.secret_key,
-            sessions=RevokedSessions(stores.credentials, clock=utc_now),
-            partner_keys=SqlPartnerKeyStore(stores.credentials.engine),
-        ),
-        timezone=TIMEZONE,
-        graphiql=False,
-    )
-    view = StandardGraphQL(gateway_of(app).schema, context_source=context_source)
+    app = create_gateway_app(Settings())
+    gateway = gateway_of(app)
+    view = StandardGraphQL(gateway.schema, context_source=gateway.view)
     app.router.routes = [
         Route("/graphql", view, methods=["GET", "POST"])
         if getattr(route, "path", None) == "/graphql" and isinstance(route, Route)

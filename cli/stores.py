@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from typing import TypeAlias
 
 from datasources.stores import migrate_stores, open_stores
 from demo.demo_population import seed_demo_credentials, seed_demo_population
@@ -17,7 +18,9 @@ from gateway import Clock, utc_now
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def prepare_stores(settings: Settings, *, clock: Clock = utc_now) -> None:
@@ -36,7 +39,7 @@ async def prepare_stores(settings: Settings, *, clock: Clock = utc_now) -> None:
         await stores.close()
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     commands.add_parser("migrate", help="bring every store to its latest schema").set_defaults(
         run=run_migrate
     )

@@ -71,9 +71,11 @@ class QueryCostGuard(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
+        document = execution.graphql_document
+        assert document is not None  # execution starts once the document has parsed
         cost = estimate_cost(
             cast("GatewaySchema", execution.schema).graphql_schema,
-            execution.graphql_document,
+            document,
             execution.operation_name,
             execution.variables,
         )

@@ -1,19 +1,40 @@
-"""The schema's enums: the registries' own values, exposed as they are."""
+"""The schema's enums: the registries' own values, exposed as they are.
+
+``strawberry.enum`` marks the registry's enum class itself as a GraphQL enum and returns it, so
+each name here is the records' class: a resolver returns a ``records.PermitStatus`` and the
+schema reads it as its own.
+"""
 
 import strawberry
 
-from datasources import records
-
-Gender = strawberry.enum(records.Gender, name="Gender")
-MaritalStatus = strawberry.enum(records.MaritalStatus, name="MaritalStatus")
-Relationship = strawberry.enum(
-    records.Relationship, name="Relationship", description="How a dependent relates to a guardian."
+from datasources.records import (
+    Gender,
+    MaritalStatus,
+    PassportStatus,
+    PermitKind,
+    PermitStatus,
+    Relationship,
 )
-PassportStatus = strawberry.enum(records.PassportStatus, name="PassportStatus")
-PermitKind = strawberry.enum(records.PermitKind, name="PermitKind")
-PermitStatus = strawberry.enum(
-    records.PermitStatus,
+
+strawberry.enum(Gender, name="Gender")
+strawberry.enum(MaritalStatus, name="MaritalStatus")
+strawberry.enum(
+    Relationship, name="Relationship", description="How a dependent relates to a guardian."
+)
+strawberry.enum(PassportStatus, name="PassportStatus")
+strawberry.enum(PermitKind, name="PermitKind")
+strawberry.enum(
+    PermitStatus,
     name="PermitStatus",
     description="PENDING → APPROVED | REJECTED; PENDING | APPROVED → CANCELLED; "
     "APPROVED → EXPIRED.",
 )
+
+__all__ = [
+    "Gender",
+    "MaritalStatus",
+    "PassportStatus",
+    "PermitKind",
+    "PermitStatus",
+    "Relationship",
+]

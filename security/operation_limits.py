@@ -8,7 +8,6 @@ per request would make every request a cache miss.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import (
     DirectiveNode,
@@ -53,7 +52,7 @@ def directive_limit_rule(limit: int) -> type[ValidationRule]:
             super().__init__(context)
             self.count = 0
 
-        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
             self.count += 1
             if self.count == limit + 1:
                 self.report_error(GraphQLError(
@@ -66,7 +65,7 @@ def directive_limit_rule(limit: int) -> type[ValidationRule]:
 
 def root_field_limit_rule(limit: int) -> type[ValidationRule]:
     class MaxRootFieldsRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
             fields = [s for s in node.selection_set.selections if isinstance(s, FieldNode)]
             if len(fields) > limit:
                 self.report_error(GraphQLError(

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -60,7 +63,7 @@ class CostEstimator:
 
     def selection_cost(
         self,
-        parent: Any,
+        parent: GraphQLNamedType | None,
         selections: SelectionSetNode | None,
         sized: int | None = None,
         seen: frozenset[str] = frozenset(),
@@ -83,9 +86,13 @@ class CostEstimator:
                     )
         return total
 
-    def field_cost(self, parent: Any, node: FieldNode, sized: int | None) -> int:
-        fields = getattr(parent, "fields", None) or {}
-        definition = fields.get(node.name.value)
+    def field_cost(
+        self, parent: GraphQLNamedType | None, node: FieldNode, sized: int | None
+    ) -> int:
+        # Only object and interface types have fields to select; a union's are its members'.
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        definition = parent.fields.get(node.name.value)
         if definition is None:  # __typename and the like
             return 0
         field_type = definition.type
@@ -109,7 +116,7 @@ class CostEstimator:
 
 def estimate_cost(
     schema: GraphQLSchema,
-    document: Any,
+    document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
 ) -> int:

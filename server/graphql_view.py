@@ -5,19 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import overload
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import OperationType as GraphQLOperationType
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
-
-# Strawberry's view internals used here: tests/test_library_internals.py
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.types import HTTPMethod
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
@@ -77,6 +77,18 @@ _REQUEST_ERRORS = {
 }
 
 
+def retry_after_of(response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> list[int]:
+    """The ``retryAfter`` of each RATE_LIMITED error of a single response."""
+    if not isinstance(response_data, dict):
+        return []
+    found = []
+    for error in response_data.get("errors") or ():
+        extensions = (error.get("extensions") if isinstance(error, dict) else None) or {}
+        if extensions.get("code") == "RATE_LIMITED":
+            found.append(extensions["retryAfter"])
+    return found
+
+
 def wants_graphql_response_json(request: Request | WebSocket) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
 
@@ -106,7 +118,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Bawaba's context, JSON encoding and coded HTTP errors."""
 
     graphql_transport_ws_handler_class = FanOutTransportWSHandler
-    websocket_adapter_class = TextFrameWebSocketAdapter  # type: ignore[assignment]
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(
         self,
@@ -182,15 +194,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request_id=request_id_of(request.scope),
         )
 
-    async def execute_operation(  # type: ignore[override]
+    async def execute_operation(
         self,
         request: Request,
-        request_adapter: Any,
-        request_data: Any,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
         context: Context,
-        root_value: Any,
-        sub_response: Any,
-    ) -> Any:
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         """Check the request's size, name its operation, resolve trusted documents."""
         if isinstance(request_data, GraphQLRequestData):
             await self._admit(request_data, request_adapter, context)
@@ -198,15 +210,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request, request_adapter, request_data, context, root_value, sub_response
         )
 
-    async def execute_single(  # type: ignore[override]
+    async def execute_single(
         self,
         request: Request,
-        request_adapter: Any,
-        sub_response: Any,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
         context: Context,
-        root_value: Any,
+        root_value: None,
         request_data: GraphQLRequestData,
-    ) -> Any:
+    ) -> ExecutionResult:
         """Trusted documents run their compiled plan; everything else, Strawberry's execute."""
         plan = (
             self.compiled.find(request_data.query, request_data.operation_name)
@@ -228,7 +240,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request, request_adapter, sub_response, context, root_value, request_data
         )
 
-    def _allows(self, operation_type: GraphQLOperationType, method: str) -> bool:
+    def _allows(self, operation_type: GraphQLOperationType, method: HTTPMethod) -> bool:
         # The same rule as Strawberry's execute_single; refusals stay on its path.
         allowed = OperationType.from_http(method)
         if not self.allow_queries_via_get and method == "GET":
@@ -236,7 +248,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return OperationType(operation_type.value) in allowed
 
     async def _admit(
-        self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
+        self,
+        request_data: GraphQLRequestData,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
     ) -> None:
         if request_data.variables and len(orjson.dumps(request_data.variables)) > (
             self.max_variables_bytes
@@ -248,7 +263,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         context.operation_name = operation_name_of(request_data.query, request_data.operation_name)
 
     async def _resolve_trusted(
-        self, request_data: GraphQLRequestData, request_adapter: Any, context: Context
+        self,
+        request_data: GraphQLRequestData,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
     ) -> None:
         assert self.trusted is not None
         document_id = None
@@ -284,26 +302,37 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
         response = super().create_response(response_data, sub_response)
-        errors = response_data.get("errors") if isinstance(response_data, dict) else None
-        retry_after = [
-            error["extensions"]["retryAfter"]
-            for error in errors or ()
-            if (error.get("extensions") or {}).get("code") == "RATE_LIMITED"
-        ]
+        retry_after = retry_after_of(response_data)
         if retry_after:
             response.status_code = 429
             response.headers["Retry-After"] = str(max(retry_after))
         return response
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         context = await self._build_context(request)
         request.state.context = context  # for the request's log line
         return context
 
-    async def run(  # type: ignore[override]
-        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    @overload
+    async def run(
+        self, request: Request, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self, request: WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> WebSocket: ...
+
+    async def run(
+        self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
     ) -> Response | WebSocket:
         started = time.perf_counter()
         response = await self._run(request, context, root_value)
@@ -318,7 +347,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.metrics.record(
             operation=operation, status=response.status_code, started=started, error_codes=codes
         )
-        if request.method != "GET":
+        if not isinstance(request, WebSocket) and request.method != "GET":
             log_request(
                 request_id=request_id_of(request.scope),
                 operation=operation,
@@ -330,7 +359,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return response
 
     async def _run(
-        self, request: Request | WebSocket, context: Any, root_value: Any
+        self, request: Request | WebSocket, context: Context, root_value: None
     ) -> Response | WebSocket:
         try:
             response = await super().run(request, context, root_value)

@@ -14,22 +14,27 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
-
-# Strawberry's transport-ws handler and adapter internals: tests/test_library_internals.py
+from strawberry.http.async_base_view import AsyncBaseHTTPView, AsyncWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    Message,
+    SubscribeMessage,
+)
 
 from errors import BawabaError
 from execution.error_presentation import present_errors
+from execution.schema import GatewaySchema
 from live.connection_outbox import ConnectionOutbox
 from live.direct_frames import direct_frames_of, text_frame_header
 from live.shared_documents import SharedDocuments
@@ -48,7 +53,7 @@ class SeatedView(Protocol):
     shared_documents: SharedDocuments
 
 
-class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     ping_interval = 15.0
     idle_timeout = 45.0
 
@@ -62,7 +67,7 @@ class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             with contextlib.suppress(asyncio.CancelledError):
                 await keep_alive
 
-    async def handle_message(self, message: Any) -> None:
+    async def handle_message(self, message: Message) -> None:
         self._last_heard = time.monotonic()
         await super().handle_message(message)
 
@@ -102,9 +107,25 @@ PING_FRAME = text_frame_header(len(_PING)) + _PING
 class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
     """The gateway's graphql-transport-ws handler (``server.graphql_view``)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        view = self.view
+    def __init__(
+        self,
+        view: AsyncBaseHTTPView[Any, Any, Any, Any, Any, Context, None],
+        websocket: AsyncWebSocketAdapter,
+        context: Context,
+        root_value: None,
+        schema: BaseSchema,
+        connection_init_wait_timeout: timedelta,
+        max_subscriptions_per_connection: int | None = None,
+    ) -> None:
+        super().__init__(
+            view,
+            websocket,
+            context,
+            root_value,
+            schema,
+            connection_init_wait_timeout,
+            max_subscriptions_per_connection,
+        )
         self._seats = (
             SharedSubscriptions(view.subscriber_groups, view.shared_documents)
             if isinstance(view, SeatedView)
@@ -137,7 +158,7 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
         if admission is None:
             return False
         seat = seats.take(op_id, admission, context, self._connection_outbox(context))
-        operation: Operation[Any, Any] = Operation(
+        operation: Operation[Context, None] = Operation(
             self, op_id, payload["query"], payload.get("variables"), payload.get("operationName")
         )
         self.operations[op_id] = operation
@@ -152,10 +173,11 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
 
     def _connection_outbox(self, context: Context) -> ConnectionOutbox:
         if self._outbox is None:
-            socket: Any = self.websocket
+            socket = self.websocket
+            assert isinstance(socket, ASGIWebSocketAdapter)  # the gateway serves ASGI only
             self._outbox = ConnectionOutbox(
                 socket.ws.send_text,
-                self.websocket.close,
+                socket.close,
                 capacity=context.services.events.capacity,
                 direct=direct_frames_of(socket.ws.scope),
             )
@@ -164,8 +186,8 @@ class FanOutTransportWSHandler(KeepAliveTransportWSHandler):
     async def _fail(self, op_id: str, error: BawabaError) -> None:
         """As the standard path ends a subscription whose source failed: errors, complete."""
         assert self._seats is not None
-        context: Context = self.context
-        schema: Any = self.schema
+        context, schema = self.context, self.schema
+        assert isinstance(schema, GatewaySchema)  # the view's, which the handler is given
         presented = present_errors(
             [GraphQLError(str(error), original_error=error)], schema.messages, context
         )

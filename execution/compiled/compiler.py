@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import strawberry
 from graphql import (
+    ArgumentNode,
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -40,8 +41,10 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLString,
+    Node,
     OperationDefinitionNode,
     OperationType,
+    TypeNameMetaFieldDef,
     ValidationRule,
     is_abstract_type,
     is_leaf_type,
@@ -65,10 +68,16 @@ from graphql.language import Visitor, visit
 
 from execution.compiled.codegen import generate_plan_functions
 from execution.compiled.plan import (
+    AbstractCompletion,
     CompiledDocuments,
     Completion,
     FieldPlan,
+    LeafCompletion,
+    ListCompletion,
+    NonNullCompletion,
+    ObjectCompletion,
     OperationPlan,
+    ResolverCall,
     ValueSource,
 )
 from execution.schema import graphql_schema_of
@@ -99,7 +108,7 @@ class _UsesVariables(Visitor):
         self.found = True
 
 
-def _uses_variables(node: Any) -> bool:
+def _uses_variables(node: Node) -> bool:
     finder = _UsesVariables()
     visit(node, finder)
     return finder.found
@@ -108,7 +117,7 @@ def _uses_variables(node: Any) -> bool:
 class _StaticSelectionCheck(Visitor):
     """Refuses what would make the selections differ per request, or need introspection."""
 
-    def enter_directive(self, node: Any, *_: object) -> None:
+    def enter_directive(self, node: DirectiveNode, *_: object) -> None:
         if node.name.value not in ("skip", "include") or _uses_variables(node):
             raise NotCompilable(f"directive @{node.name.value}")
 
@@ -122,7 +131,7 @@ class _FirstFromVariable(Visitor):
         super().__init__()
         self.found = False
 
-    def enter_argument(self, node: Any, *_: object) -> None:
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
         if node.name.value == "first" and _uses_variables(node):
             self.found = True
 
@@ -155,9 +164,7 @@ class PlanCompiler:
             self.schema, self.fragments, NO_VARIABLES, root_type, operation
         )
         self.operation = operation
-        root = Completion(
-            Completion.OBJECT, root_type, fields=self._field_plans(root_type, grouped)
-        )
+        root = ObjectCompletion(root_type, self._field_plans(root_type, grouped), is_type_of=None)
         return OperationPlan(
             name=operation.name.value if operation.name else None,
             document=self.document,
@@ -198,10 +205,9 @@ class PlanCompiler:
         name = node.name.value
         nodes = [d.node for d in details]
         if name == "__typename":
-            completion = Completion(Completion.LEAF, parent_type)
             return FieldPlan(
-                response_key, name, parent_type, None, details, nodes, ValueSource.TYPENAME,
-                completion,
+                response_key, name, parent_type, TypeNameMetaFieldDef, details, nodes,
+                ValueSource.TYPENAME, self._completion(TypeNameMetaFieldDef.type, details),
             )  # fmt: skip
         definition = parent_type.fields.get(name)
         if definition is None:  # graphql-core skips unknown fields the same way
@@ -219,9 +225,9 @@ class PlanCompiler:
                 plan.literal_arguments = None  # raised again per request, as graphql-core does
         self._choose_source(plan, definition)
         plan.needs_info = plan.source != ValueSource.ATTRIBUTE or _checks_type(completion)
-        plan.nullable = completion.kind != Completion.NON_NULL
-        leaf = completion if plan.nullable else completion.inner
-        if plan.source == ValueSource.ATTRIBUTE and leaf is not None:
+        plan.nullable = not isinstance(completion, NonNullCompletion)
+        leaf = completion.inner if isinstance(completion, NonNullCompletion) else completion
+        if plan.source == ValueSource.ATTRIBUTE:
             plan.passthrough = _PASSTHROUGH.get(id(leaf.type))
         return plan
 
@@ -239,37 +245,36 @@ class PlanCompiler:
             plan.getter = strawberry_field.default_resolver
             return
         plan.source = ValueSource.RESOLVER
-        plan.strawberry_field = strawberry_field
-        plan.passes_self = resolver.self_parameter is not None
-        plan.source_names = tuple(
-            parameter.name
-            for parameter in (resolver.parent_parameter, resolver.root_parameter)
-            if parameter is not None
+        plan.call = ResolverCall(
+            field=strawberry_field,
+            resolver=resolver,
+            wants_info=resolver.info_parameter.name if resolver.info_parameter else None,
+            source_names=tuple(
+                parameter.name
+                for parameter in (resolver.parent_parameter, resolver.root_parameter)
+                if parameter is not None
+            ),
+            passes_self=resolver.self_parameter is not None,
         )
-        plan.wants_info = resolver.info_parameter.name if resolver.info_parameter else None
 
     def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
         if is_non_null_type(type_):
             assert isinstance(type_, GraphQLNonNull)
-            return Completion(
-                Completion.NON_NULL, type_, inner=self._completion(type_.of_type, details)
-            )
+            return NonNullCompletion(type_, self._completion(type_.of_type, details))
         if is_list_type(type_):
             assert isinstance(type_, GraphQLList)
             inner = self._completion(type_.of_type, details)
-            return Completion(Completion.LIST, type_, inner=inner)
+            return ListCompletion(type_, inner)
         if is_leaf_type(type_):
             assert isinstance(type_, GraphQLLeafType)
-            return Completion(Completion.LEAF, type_, coerce=type_.coerce_output_value)
+            return LeafCompletion(type_, type_.coerce_output_value)
         if is_abstract_type(type_):
             assert isinstance(type_, GraphQLAbstractType)
             by_type = {
                 possible.name: self._object_completion(possible, details)
                 for possible in self.schema.get_possible_types(type_)
             }
-            return Completion(
-                Completion.ABSTRACT, type_, resolve_type=type_.resolve_type, by_type=by_type
-            )
+            return AbstractCompletion(type_, type_.resolve_type, by_type)
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
             return self._object_completion(type_, details)
@@ -277,25 +282,20 @@ class PlanCompiler:
 
     def _object_completion(
         self, type_: GraphQLObjectType, details: list[FieldDetails]
-    ) -> Completion:
+    ) -> ObjectCompletion:
         grouped, _defers, _forbidden = collect_subfields(
             self.schema, self.fragments, NO_VARIABLES, self.operation, type_, details
         )
-        return Completion(
-            Completion.OBJECT,
-            type_,
-            fields=self._field_plans(type_, grouped),
-            is_type_of=type_.is_type_of,
-        )
+        return ObjectCompletion(type_, self._field_plans(type_, grouped), type_.is_type_of)
 
 
 def _checks_type(completion: Completion) -> bool:
     """True when completing a value calls ``is_type_of`` or ``resolve_type`` with an info."""
-    while completion.kind in (Completion.NON_NULL, Completion.LIST):
-        completion = completion.inner  # type: ignore[assignment]
-    if completion.kind == Completion.ABSTRACT:
+    while isinstance(completion, NonNullCompletion | ListCompletion):
+        completion = completion.inner
+    if isinstance(completion, AbstractCompletion):
         return True
-    return completion.kind == Completion.OBJECT and completion.is_type_of is not None
+    return isinstance(completion, ObjectCompletion) and completion.is_type_of is not None
 
 
 def compile_documents(
@@ -332,7 +332,7 @@ def _compile_body(
         logger.info("not compiled (invalid under the limits): %s", body[:60])
         return []
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    compiled = []
+    compiled: list[tuple[tuple[str, str | None], OperationPlan]] = []
     for operation in operations:
         name = operation.name.value if operation.name else None
         try:

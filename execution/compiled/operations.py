@@ -13,13 +13,14 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from graphql import GraphQLError
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.types import ExecutionResult
 
 from execution.compiled.compiler import compile_documents
 from execution.compiled.plan import CompiledDocuments, OperationPlan
 from execution.compiled.runner import CompiledRun
 from execution.schema import GatewaySchema
+from resolvers.context import Context
 from security.query_cost import estimate_cost, spend_cost
 from security.trusted_documents import TrustedDocuments
 from telemetry.tracing import current_operation_span
@@ -44,8 +45,8 @@ class CompiledOperations:
         plan: OperationPlan,
         *,
         variables: dict[str, Any] | None,
-        context: Any,
-        root_value: Any,
+        context: Context,
+        root_value: object,
         operation_extensions: dict[str, Any] | None,
     ) -> ExecutionResult | None:
         """The result of ``plan``, or None when the standard path must answer."""
@@ -70,18 +71,18 @@ class CompiledOperations:
                 plan, coerced, cost, report, context, root_value, operation_extensions
             )
         if result.errors:
-            schema.log_unexpected(result.errors, getattr(context, "request_id", ""))
+            schema.log_unexpected(result.errors, context.request_id)
         result.extensions = {"cost": report}
-        return schema.present_result(result, context)  # type: ignore[no-any-return]
+        return schema.present_result(result, context)
 
     async def _run(
         self,
         plan: OperationPlan,
-        coerced: dict[str, Any],
+        coerced: VariableValues,
         cost: int,
         report: dict[str, Any],
-        context: Any,
-        root_value: Any,
+        context: Context,
+        root_value: object,
         operation_extensions: dict[str, Any] | None,
     ) -> ExecutionResult:
         schema = self.schema
@@ -103,7 +104,7 @@ class CompiledOperations:
             )
 
 
-def operation_span(context: Any, name: str | None) -> AbstractContextManager[object]:
+def operation_span(context: Context, name: str | None) -> AbstractContextManager[object]:
     """The operation's span when traces are on, as on the standard path (no per-field spans)."""
     tracer = context.services.loader_tracer
     if tracer is None:
