@@ -17,6 +17,10 @@ PLACEHOLDER_SECRET = "demo-secret-change-me-0123456789abcdef"
 TrustedDocumentsMode = Literal["off", "log", "enforce"]
 
 
+def _loopback_networks() -> list[IPvAnyNetwork]:
+    return [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAWABA_", extra="ignore")
 
@@ -168,7 +172,7 @@ class Settings(BaseSettings):
         "(default: on in demo mode, off in production, where the agency runs it).",
     )
     metrics_allowed_networks: list[IPvAnyNetwork] = Field(
-        default_factory=lambda: [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")],
+        default_factory=_loopback_networks,
         description="Networks (JSON list of CIDRs) whose addresses may read /metrics.",
     )
     metrics_token: str | None = Field(

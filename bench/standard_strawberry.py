@@ -4,60 +4,61 @@
 
 The application is Bawaba's (``gateway.create_app``: the same stores, loaders, resolvers,
 middleware and lifespan, and the same schema object from ``build_schema`` with its parser
-and validation caches, operation limits and cost guard), with one change: ``/graphql`` is
-served by stock ``strawberry.asgi.GraphQL`` instead of Bawaba's ``GatewayGraphQL``. The
-context comes from the same context getter (``GatewayGraphQL.get_context``: token and
-session check, rate limit, per-request loaders); everything after it is Strawberry's
-standard execution: its request parsing, ``schema.execute``, stdlib ``json`` encoding.
+and validation caches), with one change: ``/graphql`` is served by stock
+``strawberry.asgi.GraphQL`` instead of Bawaba's admission pipeline. The context is built as
+the pipeline builds it (token and session check, rate limit, per-request loaders);
+everything after it is Strawberry's standard execution: its request parsing,
+``schema.execute``, stdlib ``json`` encoding.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from server.graphql_view import GatewayGraphQL
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
+from datasources.loaders import Loaders
+from gateway import Gateway, gateway_of
 from gateway import create_app as create_gateway_app
-from gateway import gateway_of, utc_now
-from resolvers.calendars import GATEWAY_TIMEZONE as TIMEZONE
+from i18n.catalog import negotiate_locale
+from resolvers.calendars import gateway_today
 from resolvers.context import Context
-from security.authentication import Authenticator, RevokedSessions
+from security.rate_limits import caller_key, spend
 from settings import Settings
+from telemetry.request_ids import request_id_of
 
 
 class StandardGraphQL(GraphQL[Context, None]):
-    """Strawberry's view, borrowing only Bawaba's context getter."""
+    """Strawberry's view, with a context like the pipeline's."""
 
-    def __init__(self, schema: Any, *, context_source: GatewayGraphQL) -> None:
-        super().__init__(schema, graphql_ide=None)
-        self.context_source = context_source
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__(gateway.schema, graphql_ide=None)
+        self.gateway = gateway
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return await self.context_source.get_context(request, response)
+        gateway, services = self.gateway, self.gateway.services
+        address = request.client.host if request.client else "unknown"
+        viewer = await gateway.authenticator.viewer(request.headers, address)
+        limits = services.rate_limits
+        await spend(limits, limits.per_caller, "request", caller_key(viewer))
+        registries = services.registries
+        return Context(
+            viewer=viewer,
+            locale=negotiate_locale(request.headers.get("accept-language")),
+            today=gateway_today(services.clock()),
+            loaders=Loaders(registries.civil, registries.passports),
+            services=services,
+            request_id=request_id_of(request.scope),
+        )
 
 
 def create_app() -> Starlette:
-    settings = Settings()
-    app = create_gateway_app(settings)
-    stores = gateway_of(app).stores
-    context_source = GatewayGraphQL(
-        gateway_of(app).schema,
-        services=gateway_of(app).services,
-        authenticator=Authenticator(
-            secret_key=settings.secret_key,
-            sessions=RevokedSessions(stores.credentials, clock=utc_now),
-            partner_keys=SqlPartnerKeyStore(stores.credentials.engine),
-        ),
-        timezone=TIMEZONE,
-        graphiql=False,
-    )
-    view = StandardGraphQL(gateway_of(app).schema, context_source=context_source)
+    app = create_gateway_app(Settings())
+    view = StandardGraphQL(gateway_of(app))
     app.router.routes = [
         Route("/graphql", view, methods=["GET", "POST"])
         if getattr(route, "path", None) == "/graphql" and isinstance(route, Route)

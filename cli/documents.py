@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TypeAlias
 
 import orjson
 
@@ -20,11 +21,13 @@ from security.document_manifests import register_manifest
 from security.trusted_documents import CONTRACT_CLIENT, build_manifest
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 REFUSED = 2  # the exit code of a refused manifest (as argparse's for bad arguments)
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     commands.add_parser("export-schema", help="print the schema as SDL").set_defaults(
         run=run_export_schema
     )

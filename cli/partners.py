@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TypeAlias
 
 from cli.stores import prepare_stores
 from datasources.gateway_store.partner_keys import SqlPartnerKeyStore
@@ -12,10 +13,12 @@ from datasources.stores import open_stores
 from gateway import utc_now
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     partner = commands.add_parser("partner", help="manage partner API keys")
     actions = partner.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key; it is printed once")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TypeAlias
 
 import uvicorn
 
@@ -13,10 +14,12 @@ from settings import Settings
 from telemetry.metrics import metrics_shared_by
 from telemetry.request_log import JSON_LOG_CONFIG
 
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

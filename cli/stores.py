@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from typing import TypeAlias
 
 from datasources.gateway_store.trusted_document_store import SqlTrustedDocumentStore
 from datasources.stores import migrate_stores, open_stores
@@ -21,7 +22,9 @@ from security.trusted_documents import CONTRACT_CLIENT
 from settings import Settings
 
 logger = logging.getLogger("bawaba")
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def prepare_stores(settings: Settings, *, clock: Clock = utc_now) -> None:
@@ -57,7 +60,7 @@ async def register_contract(store: SqlTrustedDocumentStore, settings: Settings) 
         logger.info("registered the contract's %d trusted documents", registration.documents)
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     commands.add_parser("migrate", help="bring every store to its latest schema").set_defaults(
         run=run_migrate
     )

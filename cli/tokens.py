@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from typing import TypeAlias
 
 from demo.demo_population import demo_person
 from resolvers.national_ids import is_valid_national_id
 from security.access_tokens import issue_access_token
 from settings import Settings
 
-Commands = argparse._SubParsersAction  # no public type for it: tests/test_library_internals.py
+# argparse names no public type for it (tests/test_library_internals.py); a string, as
+# it is generic only to type checkers.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def add_to(commands: Commands) -> None:  # type: ignore[type-arg]
+def add_to(commands: Commands) -> None:
     token = commands.add_parser("token", help="print an access token for a demo person")
     token.add_argument("national_id")
     token.add_argument("--minutes", type=int, default=60)

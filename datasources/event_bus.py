@@ -17,11 +17,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
+from redis.typing import EncodableT, FieldT
 from sqlalchemy import event as sql_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +31,11 @@ from datasources.passports.change_log import ChangeLogReader, PermitEvent
 from datasources.records import PermitKind, PermitStatus, TravelPermit
 from errors import RegistryError, SubscriberTooSlow
 from telemetry.metrics import record_relay_lag
+
+# A stream entry as this client reads it: (id, fields), in bytes. redis-py types stream
+# replies for both protocol versions and both decoding modes; the client speaks RESP2 and
+# does not decode (redis_store.RedisStore).
+StreamEntry = tuple[bytes, dict[bytes, bytes]]
 
 logger = logging.getLogger("bawaba.events")
 PAGE = 500
@@ -238,7 +244,7 @@ class RedisEventBus:
         self._wake.set()
 
     async def _stream_top(self) -> int | None:
-        entries = await self.client.xrevrange(self.stream, count=1)
+        entries = cast("list[StreamEntry]", await self.client.xrevrange(self.stream, count=1))
         return int(entries[0][0].split(b"-")[0]) if entries else None
 
     async def _relay(self) -> None:
@@ -267,7 +273,10 @@ class RedisEventBus:
         last = f"{self.fan_out.position}-0"
         while True:
             try:
-                found = await self.client.xread({self.stream: last}, block=1000, count=PAGE)
+                found = cast(
+                    "list[tuple[bytes, list[StreamEntry]]] | None",
+                    await self.client.xread({self.stream: last}, block=1000, count=PAGE),
+                )
             except (RedisError, OSError):
                 logger.warning("the event stream is unreachable; retrying")
                 await asyncio.sleep(1)
@@ -289,7 +298,7 @@ async def _cancel(task: asyncio.Task[None] | None) -> None:
             await task
 
 
-def encode_event(event: PermitEvent) -> dict[str, bytes]:
+def encode_event(event: PermitEvent) -> dict[FieldT, EncodableT]:
     return {"event": orjson.dumps(event)}
 
 

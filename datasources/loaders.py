@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 from opentelemetry.trace import Tracer
@@ -29,7 +29,7 @@ from telemetry.metrics import record_batch
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
-Loader = TypeVar("Loader", bound="MappingLoader")  # type: ignore[type-arg]
+Loader = TypeVar("Loader", bound="MappingLoader[Any, Any]")
 
 
 class MappingLoader(DataLoader[Key, Value]):

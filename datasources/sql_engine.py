@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import asyncpg
 from purgatory import AsyncCircuitBreakerFactory
@@ -18,9 +18,10 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from sqlalchemy import DateTime, String, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.engine import Connection, Dialect, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
@@ -46,7 +47,9 @@ def create_registry_engine(url: str, *, pool_size: int) -> AsyncEngine:
     )
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # ``dbapi_connection`` is the driver's own (aiosqlite's adapter): its isolation_level is
+    # sqlite3's, which the DB-API protocol does not name.
     # WAL lets readers run while the demo's writers work; foreign keys are off by default.
     # Transactions are begun by ``_begin_immediately``, not by the driver.
     dbapi_connection.isolation_level = None
@@ -57,7 +60,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediately(connection: Any) -> None:
+def _begin_immediately(connection: Connection) -> None:
     # SQLite's default BEGIN takes the write lock only at the first write, so two
     # transactions could both check a rule and then both write. BEGIN IMMEDIATE makes each
     # writing transaction whole: its checks and its writes see one state of the database.
@@ -94,7 +97,7 @@ def any_of(column: ColumnElement[Any], name: str, *, postgresql: bool) -> Column
     ``IN`` would be rendered anew for every length).
     """
     if postgresql:
-        return column == bindparam(name, type_=ARRAY(String)).any_()  # type: ignore[no-any-return]
+        return column == bindparam(name, type_=ARRAY(String)).any_()
     values = func.json_each(bindparam(name, type_=JSONList)).table_valued("value")
     return column.in_(select(values.c.value))
 
@@ -163,7 +166,7 @@ async def newest_first_page(
     first: int,
     before_id: int | None,
     registry: str,
-) -> tuple[Sequence[Row[Any]], int, bool]:
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], int, bool]:
     """A page of ``table``'s rows matching ``owned``, by descending id, before ``before_id``;
     with the total of all matching rows and whether more follow."""
     statement = select(table).where(owned).order_by(table.c.id.desc()).limit(first + 1)
@@ -246,7 +249,7 @@ class GuardedCall:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:  # never swallows an error: a call's body runs to its end or raises
         error = exc
         try:
             assert self._timeout is not None

@@ -19,20 +19,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
 
-Row = Mapping[str, Any]
+
+class Row(Protocol):
+    """A row read by column name: SQLAlchemy's ``RowMapping`` and asyncpg's ``Record`` are."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedRead:
     """One read, built once: the Core statement and, for a driver path, its compiled text."""
 
-    statement: Select[Any]
+    statement: Select[*tuple[Any, ...]]
     sql: str = ""
     # For each $n in order: the parameter's name, its default and its bind conversion.
     names: tuple[str, ...] = ()
@@ -47,7 +52,7 @@ class PreparedRead:
         return values
 
 
-def compile_for_driver(statement: Select[Any], dialect: Dialect) -> PreparedRead:
+def compile_for_driver(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> PreparedRead:
     """Compile ``statement`` to the driver's SQL text once; its binds become positional."""
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
@@ -67,7 +72,7 @@ class CoreReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    def prepare(self, statement: Select[Any]) -> PreparedRead:
+    def prepare(self, statement: Select[*tuple[Any, ...]]) -> PreparedRead:
         return PreparedRead(statement=statement)
 
     async def fetch(self, read: PreparedRead, parameters: Mapping[str, Any]) -> Sequence[Row]:
@@ -82,17 +87,16 @@ class AsyncpgReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    def prepare(self, statement: Select[Any]) -> PreparedRead:
+    def prepare(self, statement: Select[*tuple[Any, ...]]) -> PreparedRead:
         return compile_for_driver(statement, self._engine.dialect)
 
     async def fetch(self, read: PreparedRead, parameters: Mapping[str, Any]) -> Sequence[Row]:
         async with asyncpg_connection(self._engine) as driver:
-            rows: Sequence[Row] = await driver.fetch(read.sql, *read.arguments(parameters))
-        return rows
+            return await driver.fetch(read.sql, *read.arguments(parameters))
 
 
 @asynccontextmanager
-async def asyncpg_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+async def asyncpg_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     """The asyncpg connection under one of ``engine``'s pooled connections, returned after.
 
     A failed or cancelled call may leave the connection mid-protocol: it is then closed
@@ -101,7 +105,7 @@ async def asyncpg_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     pooled = await engine.raw_connection()
     try:
         driver = pooled.driver_connection
-        assert driver is not None
+        assert isinstance(driver, asyncpg.Connection)
         yield driver
     except BaseException:
         pooled.invalidate()

@@ -8,7 +8,7 @@ people are seeded by ``cli.stores.prepare_stores``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from datasources.civil_registry import SqlCivilRegistry
@@ -43,8 +43,8 @@ class OpenStores:
     trusted_documents: SqlTrustedDocumentStore
     redis: RedisStore | None
 
-    def probes(self) -> dict[str, Callable[[], object]]:
-        probes: dict[str, Callable[[], object]] = {
+    def probes(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        probes: dict[str, Callable[[], Awaitable[None]]] = {
             "civil": self.civil.ping,
             "passport": self.passports.ping,
             "gateway": self.credentials.ping,

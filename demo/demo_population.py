@@ -191,7 +191,9 @@ def _passport(
 
 
 def passport_rows(today: date, now: datetime) -> list[dict[str, Any]]:
-    in_years = lambda years: _years_ago(today, -years)  # noqa: E731
+    def in_years(years: int) -> date:
+        return _years_ago(today, -years)
+
     return [
         _passport(GUARDIAN, "A12345678", "SA", _years_ago(today, 2), in_years(3), "VALID", now),
         _passport(SARA, "B23456789", "SA", _years_ago(today, 1), in_years(4), "VALID", now),

@@ -74,5 +74,5 @@ def negotiate_locale(accept_language: str | None) -> Locale:
                 except ValueError:
                     quality = 0.0
         if quality > 0 and (best is None or quality > best[0]):
-            best = (quality, language)  # type: ignore[assignment,unused-ignore]
+            best = (quality, language)
     return best[1] if best else DEFAULT_LOCALE

@@ -66,7 +66,7 @@ class ConnectionOutbox:
             return
         direct = self._direct
         if direct is not None and not self._frames and direct.ready:
-            direct.write(frame)  # type: ignore[arg-type]
+            direct.write(frame)  # type: ignore[arg-type]  # with DirectFrames, frames are bytes (Frame)
             return
         if len(self._frames) >= self._capacity:
             self.close_slow()
@@ -102,7 +102,7 @@ class ConnectionOutbox:
         frames = self._frames
         try:
             while frames:
-                await self._send(frames.popleft())  # type: ignore[arg-type]
+                await self._send(frames.popleft())  # type: ignore[arg-type]  # without DirectFrames, frames are text
         except asyncio.CancelledError:
             raise
         except Exception:  # the peer went away: the connection's handler cleans up
@@ -123,7 +123,7 @@ class ConnectionOutbox:
             # No await between taking a frame and writing it: none is ever in flight, so
             # `push` may write directly as soon as the queue is empty.
             while frames and direct.ready:
-                direct.write(frames.popleft())  # type: ignore[arg-type]
+                direct.write(frames.popleft())  # type: ignore[arg-type]  # with DirectFrames, frames are bytes
         self._finish_drain()
 
     def _finish_drain(self) -> None:

@@ -9,8 +9,8 @@ shared payload) and writes it to the transport itself, in the same loop turn.
 That needs the transport, which ASGI does not hand out. ``DirectFramesWebSocketProtocol``
 is uvicorn's ``websockets-sansio`` protocol (what ``--ws auto`` picks) with one addition: it
 puts a ``DirectFrames`` for the connection in the scope's ``extensions`` (the ASGI slot for
-server-specific features). Under any other server or protocol there is none, and frames go
-through ASGI as before.
+server-specific features, one dict per extension: ``{"frames": DirectFrames}``). Under any
+other server or protocol there is none, and frames go through ASGI as before.
 
 Writing beside the protocol is sound because a server's data frames carry no state: they
 are not masked, and without extensions not compressed. So:
@@ -26,10 +26,13 @@ are not masked, and without extensions not compressed. So:
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from typing import Any
 
 # uvicorn's internal protocol class, subclassed and read: tests/test_library_internals.py
+from uvicorn._types import WebSocketScope
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
 from websockets.protocol import State
 
 EXTENSION = "bawaba.direct_frames"
@@ -92,17 +95,19 @@ class DirectFrames:
 class DirectFramesWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websockets protocol, offering ``DirectFrames`` to the app."""
 
-    def handle_connect(self, event: Any) -> None:
+    def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
-        # The app's task is created but has not run yet: it sees the extension.
-        scope: Any = getattr(self, "scope", None)
+        # The app's task is created but has not run yet: it sees the extension. A refused
+        # handshake has no scope.
+        scope: WebSocketScope | None = getattr(self, "scope", None)
         if scope is not None:
-            scope["extensions"][EXTENSION] = DirectFrames(self)
+            scope["extensions"][EXTENSION] = {"frames": DirectFrames(self)}
 
 
-def direct_frames_of(scope: Any) -> DirectFrames | None:
+def direct_frames_of(scope: Mapping[str, Any]) -> DirectFrames | None:
     """The connection's ``DirectFrames``, if the server offers them and no extension is on."""
-    frames = (scope.get("extensions") or {}).get(EXTENSION)
+    offered = (scope.get("extensions") or {}).get(EXTENSION) or {}
+    frames = offered.get("frames")
     if isinstance(frames, DirectFrames) and frames.usable:
         return frames
     return None

@@ -11,7 +11,11 @@ import contextlib
 import logging
 
 from datasources.event_bus import EventFanOut
-from datasources.gateway_store.notification_store import SqlNotificationStore, StoredNotification
+from datasources.gateway_store.notification_store import (
+    NotificationRow,
+    SqlNotificationStore,
+    StoredNotification,
+)
 from datasources.gateway_store.sms_outbox import SmsGateway, SmsMessage
 from datasources.passports.change_log import PermitEvent
 from datasources.records import PermitStatus
@@ -67,7 +71,7 @@ class Notifier:
         traveller, guardian = people.get(event.traveller_id), people.get(event.guardian_id)
         if event.permit is None or traveller is None:
             return
-        row = {
+        row: NotificationRow = {
             "event_id": event.id,
             "national_id": event.guardian_id,
             "code": NOTIFIED[event.status],
@@ -80,7 +84,7 @@ class Notifier:
         }
         recorded = await self.store.add_once(row)
         if recorded and event.status is PermitStatus.REJECTED and guardian is not None:
-            stored = StoredNotification(id=0, **row)  # type: ignore[arg-type]
+            stored = StoredNotification(id=0, **row)
             # The platform's SMS carries both languages: the person's choice is not on record.
             body = " / ".join(
                 present_notification(stored, self.messages, locale).message

@@ -8,11 +8,13 @@ results, each presented like a query's.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import OperationDefinitionNode, OperationType
 from graphql.execution.values import VariableValues
+
+# Strawberry's name for a stream of results: tests/test_library_internals.py
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionResult
 
 from datasources.loaders import Loaders
@@ -104,7 +106,7 @@ class ExecutionStep:
         raw_variables: dict[str, Any] | None,
         context: Context,
         extensions: dict[str, Any] | None,
-    ) -> AsyncIterator[ExecutionResult]:
+    ) -> StreamResult:
         """A subscription's results, each presented to the caller."""
         return await self.schema.stream(
             text,

@@ -65,8 +65,8 @@ async def resolve_node(info: Info, id: strawberry.ID) -> object:
     raise NotFound()
 
 
-def permit_global_id(root: TravelPermit) -> str:
-    return encode_global_id(PERMIT_TYPE, root.id)
+def permit_global_id(root: TravelPermit) -> strawberry.ID:
+    return strawberry.ID(encode_global_id(PERMIT_TYPE, root.id))
 
 
 def status_reason(root: TravelPermit, info: Info) -> Reason | None:

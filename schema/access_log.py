@@ -1,6 +1,7 @@
 """A person's view of who accessed their data."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -15,7 +16,9 @@ class DataAccess:
     accessor_kind: AccessorKind = strawberry.field(
         description="PERSON (e.g. your guardian), OPERATOR or PARTNER."
     )
-    accessor_name: LocalizedText | None = strawberry.field(resolver=access_log.accessor_name)
+    accessor_name: Annotated[
+        LocalizedText | None, strawberry.field(resolver=access_log.accessor_name)
+    ]
     operation: str
     client_address: str
 

@@ -1,5 +1,7 @@
 """A guardian's dependents and whether each may get a travel permit."""
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers import family
@@ -23,10 +25,13 @@ class Dependent:
     age_hijri: int | None = strawberry.field(
         resolver=family.age_hijri, description="Completed Hijri years, as the permit rules count."
     )
-    travel_permit_eligibility: TravelPermitEligibility = strawberry.field(
-        resolver=family.travel_permit_eligibility
-    )
-    travel_permits: TravelPermitConnection | None = strawberry.field(
-        resolver=family.dependent_travel_permits,
-        description="The dependent's permits issued by this guardian, newest first.",
-    )
+    travel_permit_eligibility: Annotated[
+        TravelPermitEligibility, strawberry.field(resolver=family.travel_permit_eligibility)
+    ]
+    travel_permits: Annotated[
+        TravelPermitConnection | None,
+        strawberry.field(
+            resolver=family.dependent_travel_permits,
+            description="The dependent's permits issued by this guardian, newest first.",
+        ),
+    ]

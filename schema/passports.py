@@ -1,6 +1,7 @@
 """Passports as the passports agency records them."""
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,7 @@ from schema.enums import PassportStatus
 @strawberry.type(description="A passport on record; renewed ones are kept as SUPERSEDED.")
 class Passport:
     number: str
-    issuing_country: Country | None = strawberry.field(resolver=people.issuing_country)
+    issuing_country: Annotated[Country | None, strawberry.field(resolver=people.issuing_country)]
     issue_date: date
     expiry_date: date
     status: PassportStatus = strawberry.field(resolver=people.passport_status)

@@ -1,7 +1,8 @@
 """People as the civil registry knows them: citizens and residents."""
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -28,27 +29,37 @@ class Person:
     )
     gender: Gender
     marital_status: MaritalStatus
-    nationality: Country | None = strawberry.field(resolver=people.nationality)
-    current_passport: Passport | None = strawberry.field(
-        resolver=people.current_passport,
-        description="The VALID passport; for the person and their guardian only.",
-    )
-    passports: list[Passport] | None = strawberry.field(
-        resolver=people.passports,
-        description="Every passport on record, newest first; for the person and their guardian.",
-    )
-    dependents: list[DependentType] | None = strawberry.field(
-        resolver=family.dependents,
-        description="The people this person is the guardian of; for the person only.",
-    )
+    nationality: Annotated[Country | None, strawberry.field(resolver=people.nationality)]
+    current_passport: Annotated[
+        Passport | None,
+        strawberry.field(
+            resolver=people.current_passport,
+            description="The VALID passport; for the person and their guardian only.",
+        ),
+    ]
+    passports: Annotated[
+        list[Passport] | None,
+        strawberry.field(
+            resolver=people.passports,
+            description="Every passport on record, newest first; for the person and their "
+            "guardian.",
+        ),
+    ]
+    dependents: Annotated[
+        list[DependentType] | None,
+        strawberry.field(
+            resolver=family.dependents,
+            description="The people this person is the guardian of; for the person only.",
+        ),
+    ]
 
     @classmethod
-    def resolve_type(cls, obj: Any, *_: Any) -> str:
+    def resolve_type(cls, obj: records.Person, *_: object) -> str:
         return "Citizen" if people.is_citizen(obj) else "Resident"
 
 
-def _is_person(citizen: bool) -> Any:
-    def is_type_of(obj: Any, _info: Any) -> bool:
+def _is_person(citizen: bool) -> Callable[[object, object], bool]:
+    def is_type_of(obj: object, _info: object) -> bool:
         return isinstance(obj, records.Person) and people.is_citizen(obj) is citizen
 
     return is_type_of

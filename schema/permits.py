@@ -1,7 +1,7 @@
 """Travel permits, their status history, and pages of them."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated
 
 import strawberry
 
@@ -30,22 +30,29 @@ class TravelPermit(Node):
     status_label: str = strawberry.field(
         resolver=permits.status_label, description="The status in the caller's language."
     )
-    status_reason: Reason | None = strawberry.field(resolver=permits.status_reason)
+    status_reason: Annotated[Reason | None, strawberry.field(resolver=permits.status_reason)]
     valid_from: date
     valid_until: date
-    destinations: list[Country] = strawberry.field(
-        resolver=permits.destinations, description="Empty when every country is allowed."
-    )
+    destinations: Annotated[
+        list[Country],
+        strawberry.field(
+            resolver=permits.destinations, description="Empty when every country is allowed."
+        ),
+    ]
     covers_all_countries: bool = strawberry.field(resolver=permits.covers_all_countries)
-    traveller: Person | None = strawberry.field(resolver=permits.traveller)
-    guardian: Person | None = strawberry.field(resolver=permits.guardian)
-    history: list[PermitStatusChange] = strawberry.field(
-        resolver=permits.history, description="Every status the permit went through, oldest first."
-    )
+    traveller: Annotated[Person | None, strawberry.field(resolver=permits.traveller)]
+    guardian: Annotated[Person | None, strawberry.field(resolver=permits.guardian)]
+    history: Annotated[
+        list[PermitStatusChange],
+        strawberry.field(
+            resolver=permits.history,
+            description="Every status the permit went through, oldest first.",
+        ),
+    ]
     created_at: datetime
 
     @staticmethod
-    def is_type_of(obj: Any, _info: Any) -> bool:
+    def is_type_of(obj: object, _info: object) -> bool:
         return isinstance(obj, records.TravelPermit)
 
 

@@ -18,32 +18,38 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Query:
-    me: Person | None = strawberry.field(
-        resolver=people.resolve_me, description="The signed-in person."
+    me = strawberry.field(
+        resolver=people.resolve_me, graphql_type=Person | None, description="The signed-in person."
     )
-    travel_permit: TravelPermit | None = strawberry.field(
+    travel_permit = strawberry.field(
         resolver=permits.resolve_travel_permit,
+        graphql_type=TravelPermit | None,
         description="One permit, for its guardian, its traveller or a dashboard token.",
     )
-    dependent: Annotated["Dependent", strawberry.lazy("schema.family")] | None = strawberry.field(
+    dependent = strawberry.field(
         resolver=family.resolve_dependent,
+        graphql_type=Annotated["Dependent", strawberry.lazy("schema.family")] | None,
         description="One of the signed-in guardian's dependents, by national ID.",
     )
-    node: Node | None = strawberry.field(resolver=permits.resolve_node)
-    my_data_access_log: DataAccessConnection | None = strawberry.field(
+    node = strawberry.field(resolver=permits.resolve_node, graphql_type=Node | None)
+    my_data_access_log = strawberry.field(
         resolver=access_log.my_data_access_log,
+        graphql_type=DataAccessConnection | None,
         description="Who read or changed your data (guardians, operators, partners), newest first.",
     )
-    verify_travel_permit: TravelPermitVerification | None = strawberry.field(
+    verify_travel_permit = strawberry.field(
         resolver=verification.verify_travel_permit,
+        graphql_type=TravelPermitVerification | None,
         description="For partners with permits:verify: may this traveller leave for this "
         "destination on this date?",
     )
-    my_notifications: NotificationConnection | None = strawberry.field(
+    my_notifications = strawberry.field(
         resolver=notifications.my_notifications,
+        graphql_type=NotificationConnection | None,
         description="Approvals and rejections of the permits you issued, newest first.",
     )
-    permit_statistics: PermitStatistics | None = strawberry.field(
+    permit_statistics = strawberry.field(
         resolver=statistics.permit_statistics,
+        graphql_type=PermitStatistics | None,
         description="For tokens with stats:read: counts over a range of Riyadh days.",
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -106,8 +107,10 @@ def measure_selection_set(
         elif isinstance(selection, InlineFragmentNode):
             measures = measure_selection_set(selection.selection_set, fragments)
             measures += directives_alone(directives)
-        else:
+        elif isinstance(selection, FragmentSpreadNode):
             measures = fragments.get(selection.name.value, NOTHING) + directives_alone(directives)
+        else:
+            continue
         total += measures
     return total
 

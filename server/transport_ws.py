@@ -22,12 +22,15 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from errors import BawabaError
+from i18n.catalog import MessageCatalog
 from live.direct_frames import text_frame_header
 from live.shared_subscriptions import SharedSubscriptions
 from live.subscriber_groups import SubscriberGroups
+from pipeline.admission import AdmissionPipeline
 from pipeline.outcome import Payload, Streaming
 from pipeline.request import Door
-from server.socket_protocol import ProtocolViolation, SocketProtocol
+from server.socket_protocol import ProtocolViolation, SocketLimits, SocketProtocol
+from server.socket_sessions import OpenSockets, SocketSession
 
 PROTOCOL = "graphql-transport-ws"
 KEEP_ALIVE_CLOSE_CODE = 4504
@@ -41,9 +44,24 @@ class TransportWSProtocol(SocketProtocol):
     idle_timeout = 45.0
 
     def __init__(
-        self, websocket: WebSocket, *, groups: SubscriberGroups | None, **shared: Any
+        self,
+        websocket: WebSocket,
+        *,
+        pipeline: AdmissionPipeline,
+        session: SocketSession,
+        sockets: OpenSockets,
+        limits: SocketLimits,
+        messages: MessageCatalog,
+        groups: SubscriberGroups | None,
     ) -> None:
-        super().__init__(websocket, **shared)
+        super().__init__(
+            websocket,
+            pipeline=pipeline,
+            session=session,
+            sockets=sockets,
+            limits=limits,
+            messages=messages,
+        )
         self.seats = SharedSubscriptions(groups) if groups is not None else None
         # Seated subscriptions, and how each one's record is finished when it ends.
         self._seated: dict[str, Callable[[list[str]], Awaitable[None]]] = {}

@@ -75,17 +75,25 @@ class GraphQLWebSocket:
             client_address=websocket.client.host if websocket.client else "unknown",
             close=lambda code, reason: websocket.close(code=code, reason=reason),
         )
-        shared = {
-            "pipeline": self.pipeline,
-            "session": session,
-            "sockets": self.sockets,
-            "limits": self.limits,
-            "messages": self.messages,
-        }
         if chosen == transport_ws.PROTOCOL:
-            await transport_ws.TransportWSProtocol(websocket, groups=self.groups, **shared).serve()
+            await transport_ws.TransportWSProtocol(
+                websocket,
+                pipeline=self.pipeline,
+                session=session,
+                sockets=self.sockets,
+                limits=self.limits,
+                messages=self.messages,
+                groups=self.groups,
+            ).serve()
         else:
-            await legacy_ws.LegacyWSProtocol(websocket, **shared).serve()
+            await legacy_ws.LegacyWSProtocol(
+                websocket,
+                pipeline=self.pipeline,
+                session=session,
+                sockets=self.sockets,
+                limits=self.limits,
+                messages=self.messages,
+            ).serve()
 
     def origin_allowed(self, websocket: WebSocket) -> bool:
         headers = websocket.headers

@@ -100,35 +100,41 @@ RATE_LIMIT_REJECTIONS = Counter(
 )
 
 
+# A child for each metric's labels, found once: ``labels()`` takes a lock and checks its
+# arguments on every call, a dozen times per request on the hot path. Label values are bounded
+# (operation names, codes, registries, loaders), the caches more so. One cache per kind of
+# metric, so that each returns its own kind.
 @lru_cache(maxsize=4096)
-def _child(metric: Counter | Histogram, *labels: str) -> Counter | Histogram:
-    """``metric``'s child for ``labels``, found once: ``labels()`` takes a lock and checks its
-    arguments on every call, a dozen times per request on the hot path. Label values are
-    bounded (operation names, codes, registries, loaders), the cache more so."""
+def _counter(metric: Counter, *labels: str) -> Counter:
+    return metric.labels(*labels)
+
+
+@lru_cache(maxsize=4096)
+def _histogram(metric: Histogram, *labels: str) -> Histogram:
     return metric.labels(*labels)
 
 
 def record_request(
     *, operation: str, outcome: str, seconds: float, error_codes: Iterable[str]
 ) -> None:
-    _child(REQUESTS, operation, outcome).inc()
-    _child(REQUEST_DURATION, operation).observe(seconds)  # type: ignore[union-attr]
+    _counter(REQUESTS, operation, outcome).inc()
+    _histogram(REQUEST_DURATION, operation).observe(seconds)
     record_errors(error_codes)
 
 
 def record_errors(codes: Iterable[str]) -> None:
     """Codes sent to a client: in a request's errors, or closing a WebSocket."""
     for code in codes:
-        _child(ERRORS, code).inc()
+        _counter(ERRORS, code).inc()
 
 
 def record_registry_call(registry: str, result: str, seconds: float) -> None:
-    _child(REGISTRY_CALLS, registry, result).inc()
-    _child(REGISTRY_CALL_DURATION, registry).observe(seconds)  # type: ignore[union-attr]
+    _counter(REGISTRY_CALLS, registry, result).inc()
+    _histogram(REGISTRY_CALL_DURATION, registry).observe(seconds)
 
 
 def record_batch(loader: str, size: int) -> None:
-    _child(DATALOADER_BATCH_SIZE, loader).observe(size)  # type: ignore[union-attr]
+    _histogram(DATALOADER_BATCH_SIZE, loader).observe(size)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Collection
 from logging.handlers import QueueHandler, QueueListener
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import orjson
 
@@ -116,17 +116,17 @@ def queued_json_handler() -> QueueHandler:
 _listener: QueueListener | None = None
 
 
-class _StandardErrorWriter(logging.StreamHandler):  # type: ignore[type-arg]
+class _StandardErrorWriter(logging.StreamHandler[TextIO]):
     """Writes to ``sys.stderr`` as it is when a line is written, as logging's last-resort
     handler does: the writer thread outlives whatever stream was current when it started
     (a test's captured output, closed once that test ends)."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _: Any) -> None:
+    def stream(self, _: TextIO) -> None:
         pass
 
 

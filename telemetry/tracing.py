@@ -109,7 +109,9 @@ def tracer_provider_from(environ: Mapping[str, str]) -> TracerProvider | None:
     return provider
 
 
-def public_arguments(arguments: dict[str, Any], _info: GraphQLResolveInfo) -> dict[str, Any]:
+def public_arguments(
+    arguments: dict[str, Any], _info: GraphQLResolveInfo[object]
+) -> dict[str, Any]:
     return {name: value for name, value in arguments.items() if name in PUBLIC_ARGUMENTS}
 
 

@@ -215,7 +215,11 @@ INTERNALS: dict[str, Internal] = {
         used="strawberry.schema.types.base_scalars.DateDefinition and DateTimeDefinition, "
         "copied with dataclasses.replace; strawberry.types.scalar.ScalarDefinition; passed "
         "as scalar_overrides",
-        where=("schema/scalars.py:DATE", "schema/scalars.py:DATE_TIME"),
+        where=(
+            "schema/scalars.py:DATE",
+            "schema/scalars.py:DATE_TIME",
+            "execution/schema.py:GatewaySchema.__init__",
+        ),
         why="@specifiedBy needs a definition of Date and DateTime of our own; copying "
         "Strawberry's keeps its ISO parsing and printing (and its wording of bad input).",
         finds=(
@@ -263,6 +267,28 @@ INTERNALS: dict[str, Internal] = {
         "is found in its words.",
         finds=("text:tokens. Parsing aborted",),
     ),
+    "type-names-for-annotations": Internal(
+        library="strawberry-graphql, uvicorn",
+        used="names used in annotations only: strawberry.types.field.StrawberryField, "
+        "strawberry.types.fields.resolver.StrawberryResolver, strawberry.schema.schema."
+        "StreamResult, strawberry.types.graphql.OperationType, uvicorn._types.WebSocketScope",
+        where=(
+            "execution/compiled/plan.py:ResolverCall",
+            "execution/schema.py:GatewaySchema.stream",
+            "pipeline/execute.py:ExecutionStep.stream",
+            "live/direct_frames.py:DirectFramesWebSocketProtocol",
+        ),
+        why="The types of what the libraries hand over (a field's definition, a stream of "
+        "results, an operation's type, the ASGI scope) are named where they are declared; "
+        "mypy checks every use against them.",
+        finds=(
+            "import:strawberry.types.field.StrawberryField",
+            "import:strawberry.types.fields.resolver.StrawberryResolver",
+            "import:strawberry.schema.schema.StreamResult",
+            "import:strawberry.types.graphql.OperationType",
+            "import:uvicorn._types.WebSocketScope",
+        ),
+    ),
     "strawberry-opentelemetry-span-holder": Internal(
         library="strawberry-graphql",
         used="OpenTelemetryExtension._tracer and ._span_holder[LifecycleStep.OPERATION]",
@@ -300,7 +326,7 @@ INTERNALS: dict[str, Internal] = {
         ),
         why="The type of what add_subparsers() returns, for annotations: argparse names no "
         "public type for it.",
-        finds=("attr:._SubParsersAction",),
+        finds=("text:argparse._SubParsersAction",),
     ),
     "purgatory-async-circuit-breaker": Internal(
         library="purgatory",
@@ -1144,6 +1170,22 @@ def check_token_limit_words() -> None:
     assert limit_error_code(too_long.value.message) == "MAX_TOKENS_EXCEEDED"
 
 
+@checks("type-names-for-annotations")
+def check_type_names() -> None:
+    import typing
+
+    from strawberry.schema.schema import StreamResult
+    from strawberry.types.field import StrawberryField
+    from strawberry.types.fields.resolver import StrawberryResolver
+    from strawberry.types.graphql import OperationType
+    from uvicorn._types import WebSocketScope
+
+    assert isinstance(StrawberryField, type) and isinstance(StrawberryResolver, type)
+    assert {"QUERY", "MUTATION", "SUBSCRIPTION"} <= set(OperationType.__members__)
+    assert typing.get_origin(StreamResult) is not None or StreamResult is not None
+    assert "extensions" in typing.get_type_hints(WebSocketScope)
+
+
 @checks("strawberry-opentelemetry-span-holder")
 async def check_opentelemetry_span_holder() -> None:
     from opentelemetry.sdk.trace import TracerProvider
@@ -1193,7 +1235,8 @@ async def check_websockets_sansio_protocol() -> None:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await receive()  # websocket.connect
-        seen["offered"] = isinstance(scope["extensions"].get("bawaba.direct_frames"), DirectFrames)
+        offered = scope["extensions"].get("bawaba.direct_frames") or {}
+        seen["offered"] = isinstance(offered.get("frames"), DirectFrames)
         direct = direct_frames_of(scope)
         seen["usable"] = direct is not None
         await send({"type": "websocket.accept"})

@@ -7,6 +7,7 @@ counts mean (thresholds, lock lengths) is decided in ``security/sign_in_limits.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -135,7 +136,8 @@ class RedisAttemptCounters:
             raise RegistryUnavailable(registry=self.name) from error
 
 
-def _state(values: dict[bytes, bytes]) -> CounterState:
+def _state(values: Mapping[bytes | str, bytes | str]) -> CounterState:
+    # redis-py types a hash for both of its decoding modes; this client's keys are bytes.
     locked_until = values.get(b"locked_until")
     return CounterState(
         failures=int(values.get(b"failures", 0)),

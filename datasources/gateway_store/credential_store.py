@@ -6,13 +6,15 @@ conditional UPDATE, so two racing requests cannot both succeed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import Executable
 
 from datasources.gateway_store.tables import credentials, refresh_tokens, sign_in_challenges
 from datasources.sql_engine import reading, translated_errors
@@ -66,11 +68,15 @@ class SqlCredentialStore:
             .limit(1)
         )
 
-    async def _read(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Any:
+    async def _read(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
         async with translated_errors(self.name), self._reader.connect() as connection:
             return (await connection.execute(statement, dict(parameters or {}))).all()
 
-    async def _write(self, statement: Any, parameters: Any = None) -> Any:
+    async def _write(
+        self, statement: Executable, parameters: Sequence[Mapping[str, Any]] | None = None
+    ) -> CursorResult[*tuple[Any, ...]]:
         async with translated_errors(self.name), self.engine.begin() as connection:
             return await connection.execute(statement, parameters)
 

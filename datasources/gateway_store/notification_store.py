@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.gateway_store.tables import notifications
 from datasources.sql_engine import newest_first_page, reading, translated_errors
+
+
+class NotificationRow(TypedDict):
+    """A notification as it is written, before the store numbers it."""
+
+    event_id: int
+    national_id: str
+    code: str
+    permit_id: str
+    permit_number: str
+    traveller_name_ar: str
+    traveller_name_en: str
+    reason: str | None
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +53,7 @@ class SqlNotificationStore:
         self.engine = engine
         self._reader = reading(engine)
 
-    async def add_once(self, row: dict[str, object]) -> bool:
+    async def add_once(self, row: NotificationRow) -> bool:
         """Record the notification; False if another process recorded it first."""
         async with translated_errors(self.name):
             try:

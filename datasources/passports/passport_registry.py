@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Date, Integer, String, Table, bindparam, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Select
 
 from datasources.passports.permit_transitions import destination_rows
 from datasources.passports.tables import (
@@ -38,6 +39,8 @@ from datasources.sql_engine import (
     reading,
 )
 from datasources.sql_reads import PreparedRead, Row, open_reads
+
+Columns = TypeVarTuple("Columns")
 
 __all__ = [
     "SqlPassportRegistry",
@@ -171,7 +174,9 @@ class SqlPassportRegistry:
         }
 
     @staticmethod
-    def _filtered_permits(statement: Any, *, postgresql: bool, by_guardian: bool) -> Any:
+    def _filtered_permits(
+        statement: Select[*Columns], *, postgresql: bool, by_guardian: bool
+    ) -> Select[*Columns]:
         statement = statement.where(
             any_of(travel_permits.c.traveller_id, "ids", postgresql=postgresql)
         )
@@ -181,7 +186,9 @@ class SqlPassportRegistry:
             )
         return statement
 
-    def _build_page_statement(self, *, postgresql: bool, by_guardian: bool, after: bool) -> Any:
+    def _build_page_statement(
+        self, *, postgresql: bool, by_guardian: bool, after: bool
+    ) -> Select[*tuple[Any, ...]]:
         """Pages of several travellers' permits, newest first, in one statement.
 
         Windows number each traveller's rows and count them all, so the page and its total

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.passports.tables import permit_status_changes, travel_permits
@@ -43,7 +42,7 @@ class SqlPermitStatistics:
         self._reader = reading(engine)
         self._postgresql = is_postgresql(engine)
 
-    def _riyadh_day(self, column: Any) -> Any:
+    def _riyadh_day(self, column: ColumnElement[datetime]) -> ColumnElement[date]:
         if self._postgresql:
             return func.date(func.timezone("Asia/Riyadh", column))
         return func.date(column, "+3 hours")

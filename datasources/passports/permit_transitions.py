@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
 
 from datasources.passports.tables import (
     change_log,
@@ -141,7 +142,7 @@ async def apply_transition(
 
 def overlapping_permit_query(
     traveller_id: str, codes: Iterable[str], start: date, end: date
-) -> Any:
+) -> Select[Any]:
     """The traveller's active permits covering one of ``codes`` (every country when empty)
     on a day of the period."""
     conditions = [

@@ -25,7 +25,7 @@ graphql-core's, errors included.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import strawberry
@@ -35,7 +35,20 @@ from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.types.arguments import convert_arguments
 
-from execution.compiled.plan import Completion, FieldPlan, OperationPlan, ValueSource
+from execution.compiled.plan import (
+    AbstractCompletion,
+    Completion,
+    FieldPlan,
+    FieldsFunction,
+    LeafCompletion,
+    ListCompletion,
+    NonNullCompletion,
+    ObjectCompletion,
+    OperationPlan,
+    ResolverCall,
+    ValueSource,
+    fields_not_generated,
+)
 
 # Argument values that can be written into the source and shared by every call.
 _IMMUTABLE = frozenset({int, str, bool, float, type(None)})
@@ -58,24 +71,22 @@ def _is_plain(value: Any) -> bool:
     return True
 
 
-# The signature of a generated function: (run, source, path) -> dict, or an awaitable of it.
-FieldsFunction = Callable[[Any, Any, Any], Any]
-
-
 def generate_plan_functions(plan: OperationPlan, strawberry_schema: strawberry.Schema) -> None:
     """Give every object completion of ``plan`` its generated ``run_fields`` function."""
     for completion in _completions(plan.root, set()):
-        if completion.kind == Completion.OBJECT and completion.run_fields is None:
+        if isinstance(completion, ObjectCompletion) and (
+            completion.run_fields is fields_not_generated
+        ):
             completion.run_fields = _ObjectSource(completion, strawberry_schema).build()
-        if completion.kind == Completion.LIST:
-            completion.item_objects = _plain_object(completion.inner)  # type: ignore[arg-type]
+        if isinstance(completion, ListCompletion):
+            completion.item_objects = _plain_object(completion.inner)
 
 
-def _plain_object(completion: Completion) -> Completion | None:
+def _plain_object(completion: Completion) -> ObjectCompletion | None:
     """The object completion under a non-null wrapper, when it checks no ``is_type_of``."""
-    if completion.kind == Completion.NON_NULL:
-        completion = completion.inner  # type: ignore[assignment]
-    if completion.kind == Completion.OBJECT and completion.is_type_of is None:
+    if isinstance(completion, NonNullCompletion):
+        completion = completion.inner
+    if isinstance(completion, ObjectCompletion) and completion.is_type_of is None:
         return completion
     return None
 
@@ -85,27 +96,29 @@ def _completions(completion: Completion, seen: set[int]) -> Iterator[Completion]
         return
     seen.add(id(completion))
     yield completion
-    for field in completion.fields:
-        yield from _completions(field.completion, seen)
-    for concrete in completion.by_type.values():
-        yield from _completions(concrete, seen)
-    if completion.inner is not None:
+    if isinstance(completion, ObjectCompletion):
+        for field in completion.fields:
+            yield from _completions(field.completion, seen)
+    elif isinstance(completion, AbstractCompletion):
+        for concrete in completion.by_type.values():
+            yield from _completions(concrete, seen)
+    elif isinstance(completion, NonNullCompletion | ListCompletion):
         yield from _completions(completion.inner, seen)
 
 
 def _unwrapped(plan: FieldPlan) -> Completion:
     """The completion under the field's non-null wrapper, if any."""
     completion = plan.completion
-    return completion.inner if completion.kind == Completion.NON_NULL else completion  # type: ignore[return-value]
+    return completion.inner if isinstance(completion, NonNullCompletion) else completion
 
 
 class _ObjectSource:
     """The source text of one object's function, and the values it refers to by name."""
 
-    def __init__(self, completion: Completion, strawberry_schema: strawberry.Schema) -> None:
+    def __init__(self, completion: ObjectCompletion, strawberry_schema: strawberry.Schema) -> None:
         self.completion = completion
         self.strawberry_schema = strawberry_schema
-        self.type_name: str = completion.type.name  # type: ignore[attr-defined]
+        self.type_name = completion.type.name
         self.names: dict[str, Any] = {
             "Path": Path,
             "Undefined": Undefined,
@@ -133,7 +146,8 @@ class _ObjectSource:
         namespace = dict(self.names)
         code = compile("\n".join(self.lines), f"<plan {self.type_name}>", "exec")
         exec(code, namespace)  # the source is built above from the plan, never from input
-        return namespace["run_fields"]  # type: ignore[no-any-return]
+        run_fields: FieldsFunction = namespace["run_fields"]  # the function just defined
+        return run_fields
 
     def _field(self, index: int, plan: FieldPlan) -> None:
         key = repr(plan.response_key)
@@ -144,22 +158,23 @@ class _ObjectSource:
         if plan.source == ValueSource.ATTRIBUTE and not plan.needs_info:
             if plan.passthrough is not None:
                 return self._passthrough(index, plan, key)
-            if inner.kind == Completion.LEAF:
+            if isinstance(inner, LeafCompletion):
                 return self._coerced(index, plan, key, inner)
             target = _plain_object(inner)
             if target is not None:
                 return self._object(index, plan, key, target)
-        if plan.source == ValueSource.RESOLVER:
-            arguments = self._fixed_arguments(plan)
-            if arguments is not None and callable(plan.strawberry_field.base_resolver.wrapped_func):
-                return self._resolver(index, plan, key, arguments)
+        call = plan.call  # set for ValueSource.RESOLVER
+        if call is not None:
+            arguments = self._fixed_arguments(plan, call)
+            if arguments is not None and callable(call.resolver.wrapped_func):
+                return self._resolver(index, plan, call, key, arguments)
         self._general(index, plan, key)
 
-    def _fixed_arguments(self, plan: FieldPlan) -> dict[str, Any] | None:
+    def _fixed_arguments(self, plan: FieldPlan, call: ResolverCall) -> dict[str, Any] | None:
         """The resolver's keyword arguments when they are the same for every request: none,
         or literals that convert to plain immutable values (Strawberry converts them per
         call, with the call's info, for input types that may build themselves from it)."""
-        field = plan.strawberry_field
+        field = call.field
         if not field.arguments:
             return {}
         if plan.literal_arguments is None:
@@ -177,18 +192,19 @@ class _ObjectSource:
             return converted
         return None
 
-    def _resolver(self, index: int, plan: FieldPlan, key: str, arguments: dict[str, Any]) -> None:
+    def _resolver(
+        self, index: int, plan: FieldPlan, call: ResolverCall, key: str, arguments: dict[str, Any]
+    ) -> None:
         """Call the resolver as ``CompiledRun._call_resolver`` would, its arguments fixed."""
-        field = plan.strawberry_field
         self.names[f"P{index}"] = plan
-        self.names[f"F{index}"] = field
-        self.names[f"R{index}"] = field.base_resolver.wrapped_func
+        self.names[f"F{index}"] = call.field
+        self.names[f"R{index}"] = call.resolver.wrapped_func
         self.names["Info"] = self.strawberry_schema.config.info_class
         passed = [f"{name}={value!r}" for name, value in arguments.items()]
-        passed += [f"{name}=source" for name in plan.source_names]
-        if plan.wants_info is not None:
-            passed.append(f"{plan.wants_info}=Info(_raw_info=info, _field=F{index})")
-        if plan.passes_self:
+        passed += [f"{name}=source" for name in call.source_names]
+        if call.wants_info is not None:
+            passed.append(f"{call.wants_info}=Info(_raw_info=info, _field=F{index})")
+        if call.passes_self:
             passed.insert(0, "source")
         emit = self.lines.append
         emit(f"        p = Path(path, {key}, {self.type_name!r})")
@@ -253,7 +269,7 @@ class _ObjectSource:
         emit("            else:")
         self._general_completion(index, key)
 
-    def _coerced(self, index: int, plan: FieldPlan, key: str, leaf: Completion) -> None:
+    def _coerced(self, index: int, plan: FieldPlan, key: str, leaf: LeafCompletion) -> None:
         self._attribute_lines(index, plan, key)
         self.names[f"C{index}"] = leaf.coerce
         emit = self.lines.append
@@ -270,7 +286,7 @@ class _ObjectSource:
         emit("            else:")
         self._general_completion(index, key)
 
-    def _object(self, index: int, plan: FieldPlan, key: str, target: Completion) -> None:
+    def _object(self, index: int, plan: FieldPlan, key: str, target: ObjectCompletion) -> None:
         self._attribute_lines(index, plan, key)
         self.names[f"O{index}"] = target
         emit = self.lines.append

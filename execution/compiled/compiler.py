@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 import strawberry
 from graphql import (
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -40,8 +40,10 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLString,
+    Node,
     OperationDefinitionNode,
     OperationType,
+    TypeNameMetaFieldDef,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
@@ -60,9 +62,15 @@ from graphql.execution.values import VariableValues, get_argument_values
 from graphql.language import Visitor, visit
 
 from execution.compiled.plan import (
+    AbstractCompletion,
     Completion,
     FieldPlan,
+    LeafCompletion,
+    ListCompletion,
+    NonNullCompletion,
+    ObjectCompletion,
     OperationPlan,
+    ResolverCall,
     ValueSource,
 )
 from execution.schema import graphql_schema_of
@@ -92,7 +100,7 @@ class _UsesVariables(Visitor):
         self.found = True
 
 
-def _uses_variables(node: Any) -> bool:
+def _uses_variables(node: Node) -> bool:
     finder = _UsesVariables()
     visit(node, finder)
     return finder.found
@@ -101,7 +109,7 @@ def _uses_variables(node: Any) -> bool:
 class _StaticSelectionCheck(Visitor):
     """Refuses what would make the selections differ per request, or need introspection."""
 
-    def enter_directive(self, node: Any, *_: object) -> None:
+    def enter_directive(self, node: DirectiveNode, *_: object) -> None:
         if node.name.value not in ("skip", "include") or _uses_variables(node):
             raise NotCompilable(f"directive @{node.name.value}")
 
@@ -138,9 +146,7 @@ class PlanCompiler:
             self.schema, self.fragments, NO_VARIABLES, root_type, operation
         )
         self.operation = operation
-        root = Completion(
-            Completion.OBJECT, root_type, fields=self._field_plans(root_type, grouped)
-        )
+        root = ObjectCompletion(root_type, self._field_plans(root_type, grouped), is_type_of=None)
         return OperationPlan(
             name=operation.name.value if operation.name else None,
             document=self.document,
@@ -171,10 +177,9 @@ class PlanCompiler:
         name = node.name.value
         nodes = [d.node for d in details]
         if name == "__typename":
-            completion = Completion(Completion.LEAF, parent_type)
             return FieldPlan(
-                response_key, name, parent_type, None, details, nodes, ValueSource.TYPENAME,
-                completion,
+                response_key, name, parent_type, TypeNameMetaFieldDef, details, nodes,
+                ValueSource.TYPENAME, self._completion(TypeNameMetaFieldDef.type, details),
             )  # fmt: skip
         definition = parent_type.fields.get(name)
         if definition is None:  # graphql-core skips unknown fields the same way
@@ -192,9 +197,9 @@ class PlanCompiler:
                 plan.literal_arguments = None  # raised again per request, as graphql-core does
         self._choose_source(plan, definition)
         plan.needs_info = plan.source != ValueSource.ATTRIBUTE or _checks_type(completion)
-        plan.nullable = completion.kind != Completion.NON_NULL
-        leaf = completion if plan.nullable else completion.inner
-        if plan.source == ValueSource.ATTRIBUTE and leaf is not None:
+        plan.nullable = not isinstance(completion, NonNullCompletion)
+        leaf = completion.inner if isinstance(completion, NonNullCompletion) else completion
+        if plan.source == ValueSource.ATTRIBUTE:
             plan.passthrough = _PASSTHROUGH.get(id(leaf.type))
         return plan
 
@@ -212,37 +217,36 @@ class PlanCompiler:
             plan.getter = strawberry_field.default_resolver
             return
         plan.source = ValueSource.RESOLVER
-        plan.strawberry_field = strawberry_field
-        plan.passes_self = resolver.self_parameter is not None
-        plan.source_names = tuple(
-            parameter.name
-            for parameter in (resolver.parent_parameter, resolver.root_parameter)
-            if parameter is not None
+        plan.call = ResolverCall(
+            field=strawberry_field,
+            resolver=resolver,
+            wants_info=resolver.info_parameter.name if resolver.info_parameter else None,
+            source_names=tuple(
+                parameter.name
+                for parameter in (resolver.parent_parameter, resolver.root_parameter)
+                if parameter is not None
+            ),
+            passes_self=resolver.self_parameter is not None,
         )
-        plan.wants_info = resolver.info_parameter.name if resolver.info_parameter else None
 
     def _completion(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Completion:
         if is_non_null_type(type_):
             assert isinstance(type_, GraphQLNonNull)
-            return Completion(
-                Completion.NON_NULL, type_, inner=self._completion(type_.of_type, details)
-            )
+            return NonNullCompletion(type_, self._completion(type_.of_type, details))
         if is_list_type(type_):
             assert isinstance(type_, GraphQLList)
             inner = self._completion(type_.of_type, details)
-            return Completion(Completion.LIST, type_, inner=inner)
+            return ListCompletion(type_, inner)
         if is_leaf_type(type_):
             assert isinstance(type_, GraphQLLeafType)
-            return Completion(Completion.LEAF, type_, coerce=type_.coerce_output_value)
+            return LeafCompletion(type_, type_.coerce_output_value)
         if is_abstract_type(type_):
             assert isinstance(type_, GraphQLAbstractType)
             by_type = {
                 possible.name: self._object_completion(possible, details)
                 for possible in self.schema.get_possible_types(type_)
             }
-            return Completion(
-                Completion.ABSTRACT, type_, resolve_type=type_.resolve_type, by_type=by_type
-            )
+            return AbstractCompletion(type_, type_.resolve_type, by_type)
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
             return self._object_completion(type_, details)
@@ -250,22 +254,17 @@ class PlanCompiler:
 
     def _object_completion(
         self, type_: GraphQLObjectType, details: list[FieldDetails]
-    ) -> Completion:
+    ) -> ObjectCompletion:
         grouped, _defers, _forbidden = collect_subfields(
             self.schema, self.fragments, NO_VARIABLES, self.operation, type_, details
         )
-        return Completion(
-            Completion.OBJECT,
-            type_,
-            fields=self._field_plans(type_, grouped),
-            is_type_of=type_.is_type_of,
-        )
+        return ObjectCompletion(type_, self._field_plans(type_, grouped), type_.is_type_of)
 
 
 def _checks_type(completion: Completion) -> bool:
     """True when completing a value calls ``is_type_of`` or ``resolve_type`` with an info."""
-    while completion.kind in (Completion.NON_NULL, Completion.LIST):
-        completion = completion.inner  # type: ignore[assignment]
-    if completion.kind == Completion.ABSTRACT:
+    while isinstance(completion, NonNullCompletion | ListCompletion):
+        completion = completion.inner
+    if isinstance(completion, AbstractCompletion):
         return True
-    return completion.kind == Completion.OBJECT and completion.is_type_of is not None
+    return isinstance(completion, ObjectCompletion) and completion.is_type_of is not None

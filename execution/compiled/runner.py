@@ -17,11 +17,11 @@ order: ``tests/execution/compiled/test_differential.py`` compares them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import strawberry
-from graphql import GraphQLError, located_error
+from graphql import GraphQLError, GraphQLResolveInfo, located_error
 
 # graphql-core's and Strawberry's internals used here: tests/test_library_internals.py
 from graphql.execution.collect_fields import FieldDetails
@@ -39,10 +39,24 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
-from execution.compiled.plan import Completion, FieldPlan, OperationPlan, ValueSource
+from execution.compiled.plan import (
+    AbstractCompletion,
+    Completion,
+    FieldPlan,
+    LeafCompletion,
+    ListCompletion,
+    NonNullCompletion,
+    ObjectCompletion,
+    OperationPlan,
+    ValueSource,
+)
 from execution.schema import graphql_schema_of
 
-is_awaitable = optimized_is_awaitable
+if TYPE_CHECKING:
+    # Strawberry's fast check, declared for what it tells: a true answer is an awaitable.
+    def is_awaitable(value: object, /) -> TypeGuard[Awaitable[Any]]: ...
+else:
+    is_awaitable = optimized_is_awaitable
 
 
 class CompiledRun:
@@ -53,10 +67,10 @@ class CompiledRun:
         plan: OperationPlan,
         strawberry_schema: strawberry.Schema,
         *,
-        context: Any,
+        context: object,
         variable_values: VariableValues,
         operation_extensions: dict[str, Any] | None,
-        root_value: Any = None,
+        root_value: object = None,
     ) -> None:
         self.plan = plan
         self.strawberry_schema = strawberry_schema
@@ -68,7 +82,7 @@ class CompiledRun:
         self.operation_extensions = operation_extensions
         self.root_value = root_value
         self.errors = CollectedErrors()
-        self.background: set[Any] = set()
+        self.background: set[asyncio.Future[list[Any]]] = set()
         self.async_helpers = GraphQLResolveInfoHelpers(
             gather=lambda values: gather_with_cancel(*values), track=self._track
         )
@@ -81,7 +95,7 @@ class CompiledRun:
             if self.plan.operation_type.value == "mutation":
                 data = await self._execute_serially(root, self.root_value)
             else:
-                data = root.run_fields(self, self.root_value, None)  # type: ignore[misc]
+                data = root.run_fields(self, self.root_value, None)
                 if is_awaitable(data):
                     data = await data
         except GraphQLError as error:
@@ -90,10 +104,10 @@ class CompiledRun:
         errors = self.errors.errors
         return ExecutionResult(data=data, errors=errors or None)
 
-    async def _execute_serially(self, root: Completion, source: Any) -> dict[str, Any]:
+    async def _execute_serially(self, root: ObjectCompletion, source: object) -> dict[str, Any]:
         results: dict[str, Any] = {}
         for plan in root.fields:
-            path = Path(None, plan.response_key, root.type.name)  # type: ignore[attr-defined]
+            path = Path(None, plan.response_key, root.type.name)
             result = self._execute_field(plan, source, path)
             results[plan.response_key] = await result if is_awaitable(result) else result
         return results
@@ -115,7 +129,7 @@ class CompiledRun:
         try:
             source_kind = plan.source
             if source_kind == ValueSource.ATTRIBUTE:
-                result = plan.getter(source, plan.attribute)  # type: ignore[misc]
+                result = plan.getter(source, plan.attribute)
             elif source_kind == ValueSource.TYPENAME:
                 return plan.parent_type.name
             else:
@@ -147,7 +161,7 @@ class CompiledRun:
             return dict(plan.literal_arguments)
         details = plan.field_details[0]
         return get_argument_values(
-            plan.definition,  # type: ignore[arg-type]
+            plan.definition,
             details.node,
             self.variable_values,
             details.fragment_variable_values,
@@ -155,15 +169,16 @@ class CompiledRun:
 
     def _call_resolver(self, plan: FieldPlan, source: Any, info: Any) -> Any:
         arguments = self._arguments(plan)
-        if plan.source == ValueSource.FIELD_RESOLVE:
-            resolve = plan.definition.resolve  # type: ignore[union-attr]
+        call = plan.call  # set for ValueSource.RESOLVER, None for FIELD_RESOLVE
+        if call is None:
+            resolve = plan.definition.resolve
             if resolve is None:
                 return default_field_resolver(source, info, **arguments)
             return resolve(source, info, **arguments)
         # As Strawberry's resolver wrapper does (schema_converter.get_arguments).
-        field = plan.strawberry_field
+        field = call.field
         strawberry_info = None
-        if plan.wants_info is not None or field.arguments:
+        if call.wants_info is not None or field.arguments:
             strawberry_info = self.config.info_class(_raw_info=info, _field=field)
         kwargs = (
             convert_arguments(
@@ -176,19 +191,19 @@ class CompiledRun:
             if field.arguments
             else {}
         )
-        for name in plan.source_names:
+        for name in call.source_names:
             kwargs[name] = source
-        if plan.wants_info is not None:
-            kwargs[plan.wants_info] = strawberry_info
-        if plan.passes_self:
-            return field.base_resolver(source, **kwargs)
-        return field.base_resolver(**kwargs)
+        if call.wants_info is not None:
+            kwargs[call.wants_info] = strawberry_info
+        if call.passes_self:
+            return call.resolver(source, **kwargs)
+        return call.resolver(**kwargs)
 
-    def _resolve_info(self, plan: FieldPlan, path: Path) -> Any:
-        return _OperationContextAwareGraphQLResolveInfo(
+    def _resolve_info(self, plan: FieldPlan, path: Path) -> GraphQLResolveInfo[object]:
+        return _OperationContextAwareGraphQLResolveInfo(  # type: ignore[return-value]  # graphql-core's info plus operation_extensions; Strawberry hands it on as graphql-core's too
             plan.field_name,
             plan.nodes,
-            plan.definition.type if plan.definition else None,  # type: ignore[arg-type]
+            plan.definition.type,
             plan.parent_type,
             path,
             self.schema,
@@ -200,14 +215,14 @@ class CompiledRun:
             is_awaitable,
             None,
             self.async_helpers,
-            self.operation_extensions,
+            self.operation_extensions,  # type: ignore[arg-type]  # None without extensions, as Strawberry passes it
         )
 
     def _handle_field_error(
         self, raw_error: Exception, plan: FieldPlan, completion: Completion, path: Path
     ) -> None:
         error = located_error(raw_error, plan.nodes, path.as_list())
-        if completion.kind == Completion.NON_NULL:
+        if isinstance(completion, NonNullCompletion):
             raise error
         self.errors.add(error, path)
 
@@ -240,9 +255,8 @@ class CompiledRun:
     ) -> Any:
         if isinstance(result, Exception):
             raise result
-        kind = completion.kind
-        if kind == Completion.NON_NULL:
-            completed = self._complete(plan, completion.inner, path, result, info)  # type: ignore[arg-type]
+        if isinstance(completion, NonNullCompletion):
+            completed = self._complete(plan, completion.inner, path, result, info)
             if completed is None:
                 raise TypeError(
                     "Cannot return null for non-nullable field"
@@ -251,8 +265,8 @@ class CompiledRun:
             return completed
         if result is None or result is Undefined:
             return None
-        if kind == Completion.LEAF:
-            coerced = completion.coerce(result)  # type: ignore[misc]
+        if isinstance(completion, LeafCompletion):
+            coerced = completion.coerce(result)
             if coerced is Undefined or coerced is None:
                 raise TypeError(
                     f"Expected `{inspect(completion.type)}.coerce_output_value("
@@ -260,21 +274,21 @@ class CompiledRun:
                     f" {inspect(coerced)}"
                 )
             return coerced
-        if kind == Completion.OBJECT:
+        if isinstance(completion, ObjectCompletion):
             return self._complete_object(plan, completion, path, result, info)
-        if kind == Completion.LIST:
+        if isinstance(completion, ListCompletion):
             return self._complete_list(plan, completion, path, result, info)
         return self._complete_abstract(plan, completion, path, result, info)
 
     def _complete_list(
-        self, plan: FieldPlan, completion: Completion, path: Path, result: Any, info: Any
+        self, plan: FieldPlan, completion: ListCompletion, path: Path, result: Any, info: Any
     ) -> Any:
         if not is_iterable(result):
             raise GraphQLError(
                 "Expected Iterable, but did not find one for field"
                 f" '{plan.parent_type}.{plan.field_name}'."
             )
-        item_completion: Completion = completion.inner  # type: ignore[assignment]
+        item_completion = completion.inner
         # Items that are objects needing no type check go straight to their fields' function
         # (what completing them would come to); None and the rest take the general way.
         objects = completion.item_objects
@@ -292,7 +306,7 @@ class CompiledRun:
                     continue
                 try:
                     if objects is not None and item is not None and not isinstance(item, Exception):
-                        value = objects.run_fields(self, item, item_path)  # type: ignore[misc]
+                        value = objects.run_fields(self, item, item_path)
                     else:
                         value = self._complete(plan, item_completion, item_path, item, info)
                     if is_awaitable(value):
@@ -323,7 +337,7 @@ class CompiledRun:
         return gather_items()
 
     def _complete_object(
-        self, plan: FieldPlan, completion: Completion, path: Path, result: Any, info: Any
+        self, plan: FieldPlan, completion: ObjectCompletion, path: Path, result: Any, info: Any
     ) -> Any:
         is_type_of = completion.is_type_of
         if is_type_of is not None:
@@ -332,18 +346,23 @@ class CompiledRun:
                 return self._complete_object_later(plan, completion, path, result, matches)
             if not matches:
                 raise _invalid_return_type(completion, result, plan)
-        return completion.run_fields(self, result, path)  # type: ignore[misc]
+        return completion.run_fields(self, result, path)
 
     async def _complete_object_later(
-        self, plan: FieldPlan, completion: Completion, path: Path, result: Any, matches: Any
+        self,
+        plan: FieldPlan,
+        completion: ObjectCompletion,
+        path: Path,
+        result: Any,
+        matches: Awaitable[bool],
     ) -> Any:
         if not await matches:
             raise _invalid_return_type(completion, result, plan)
-        fields = completion.run_fields(self, result, path)  # type: ignore[misc]
+        fields = completion.run_fields(self, result, path)
         return await fields if is_awaitable(fields) else fields
 
     def _complete_abstract(
-        self, plan: FieldPlan, completion: Completion, path: Path, result: Any, info: Any
+        self, plan: FieldPlan, completion: AbstractCompletion, path: Path, result: Any, info: Any
     ) -> Any:
         resolve_type = completion.resolve_type or default_type_resolver
         runtime_type = resolve_type(result, info, completion.type)
@@ -359,17 +378,17 @@ class CompiledRun:
         return self._complete_object(plan, concrete, path, result, info)
 
     def _runtime_completion(
-        self, plan: FieldPlan, completion: Completion, runtime_type: Any, result: Any
-    ) -> Completion:
+        self, plan: FieldPlan, completion: AbstractCompletion, runtime_type: object, result: Any
+    ) -> ObjectCompletion:
         concrete = completion.by_type.get(runtime_type) if isinstance(runtime_type, str) else None
         if concrete is not None:
             return concrete
         # Anything else is an error; graphql-core words it, from the same inputs.
         info = self._resolve_info(plan, Path(None, plan.response_key, None))
         Executor.ensure_valid_runtime_type(
-            self,  # type: ignore[arg-type]
+            self,  # type: ignore[arg-type]  # graphql-core's check, for its wording; reads only .schema
             runtime_type,
-            completion.type,  # type: ignore[arg-type]
+            completion.type,
             [FieldDetails(node, None) for node in plan.nodes],
             info,
             result,
