@@ -1,7 +1,7 @@
 """Imports run one way, down the rooms: a module imports only rooms below its own.
 
-    cli → gateway → server → live → execution → schema → resolvers → security → datasources
-    → telemetry
+    cli → gateway → server → pipeline → live → execution → schema → resolvers → security
+    → datasources → telemetry
 
 ``demo/`` stands beside ``schema/``: it may use ``resolvers/`` and ``security/`` (so it
 reuses their rules), and only ``cli/`` and ``gateway.py`` use it. ``errors``, ``settings``,
@@ -21,6 +21,7 @@ ORDER = (
     "cli",
     "gateway",
     "server",
+    "pipeline",
     "live",
     "execution",
     "schema",
