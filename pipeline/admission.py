@@ -319,6 +319,9 @@ _STATUS_BY_CODE = {
     "RATE_LIMITED": 429,
     "SUBSCRIPTION_LIMIT_REACHED": 429,
     "METHOD_NOT_ALLOWED": 405,
+    # A body without Content-Length found too large as it is read (BodySizeLimit refuses a
+    # declared one before the app): the same 413 either way.
+    "REQUEST_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "REGISTRY_UNAVAILABLE": 503,
     "REGISTRY_TIMEOUT": 503,
