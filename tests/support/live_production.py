@@ -33,13 +33,8 @@ class LiveGateway:
 
 
 def production_settings(data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(
-        mode="production",
-        data_dir=data_dir,
-        secret_key=TEST_SECRET,
-        agency_review=False,
-        **{**GENEROUS_LIMITS, **overrides},
-    )
+    defaults = {"mode": "production", "secret_key": TEST_SECRET, "agency_review": False}
+    return Settings(data_dir=data_dir, **{**defaults, **GENEROUS_LIMITS, **overrides})
 
 
 @asynccontextmanager
