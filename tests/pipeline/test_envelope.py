@@ -482,3 +482,138 @@ async def test_an_unexpected_exception_on_a_socket_is_an_internal_error(
         (protocol, ["INTERNAL_ERROR"]),
         (protocol, []),
     ]
+
+
+# -- conventions clients rely on --------------------------------------------------------------
+
+ORIGIN = "https://app.bawaba.example"
+APOLLO_AND_TRACING_HEADERS = (
+    "traceparent",
+    "tracestate",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
+BUDGET = 20
+
+
+@pytest.fixture(scope="module")
+async def browser_facing(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveGateway]:
+    """A production gateway that a web app on ``ORIGIN`` calls, with a small rate budget."""
+    async with serving_production(
+        tmp_path_factory.mktemp("conventions"),
+        cors_origins=[ORIGIN],
+        rate_limit_per_caller=f"{BUDGET}/minute",
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def browser(browser_facing: LiveGateway) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        base_url=browser_facing.url, headers={"Origin": ORIGIN}, timeout=30
+    ) as client:
+        yield client
+
+
+def header_list(response: httpx.Response, name: str) -> set[str]:
+    return {value.strip().lower() for value in response.headers.get(name, "").split(",")}
+
+
+async def test_the_cors_preflight_allows_tracing_and_apollo_headers(browser) -> None:
+    asked = ("authorization", "content-type", "accept-language", *APOLLO_AND_TRACING_HEADERS)
+    preflight = await browser.options(
+        "/graphql",
+        headers={
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": ", ".join(asked),
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    assert set(asked) <= header_list(preflight, "access-control-allow-headers")
+    assert {"get", "post"} <= header_list(preflight, "access-control-allow-methods")
+
+    traceparent = f"00-{'1' * 32}-{'2' * 16}-01"
+    answer = await browser.post(
+        "/graphql",
+        json={"query": MY_FAMILY},
+        headers={"traceparent": traceparent, **person_headers()},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == ORIGIN
+    assert {"retry-after", "x-request-id"} <= header_list(answer, "access-control-expose-headers")
+
+
+async def test_another_origins_preflight_is_refused(browser) -> None:
+    preflight = await browser.options(
+        "/graphql",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 400
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_other_methods_get_405_with_allow(browser, method) -> None:
+    response = await browser.request(
+        method,
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"X-Request-ID": "wrong-method", "Accept-Language": "ar"},
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-language"] == "ar"
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "METHOD_NOT_ALLOWED", "requestId": "wrong-method"}
+
+
+async def test_a_mutation_by_get_gets_405_allowing_post_only(browser) -> None:
+    logout = contract_document("frontend/Session.graphql")
+    response = await browser.get(
+        "/graphql",
+        params={"query": logout, "operationName": "Logout", "variables": '{"refreshToken": "x"}'},
+        headers=person_headers(),
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_every_answer_says_its_language_and_get_varies_on_it(browser) -> None:
+    person = person_headers()
+    family = {"query": MY_FAMILY}
+    json_body = {"Content-Type": "application/json"}
+    answers = {
+        "200": await browser.post("/graphql", json=family, headers=person),
+        "200 GET": await browser.get("/graphql", params=family, headers=person),
+        "400": await browser.post("/graphql", content=b"{", headers=json_body),
+        "400 GET": await browser.get("/graphql", params={"variables": "[", "query": "{ a }"}),
+        "401": await browser.post("/graphql", json=family, headers={"Authorization": "Bearer x"}),
+        "403": await browser.post("/graphql", json={"query": "{ me { nationalId } }"}),
+        "405": await browser.put("/graphql", json=family),
+        "413": await browser.post("/graphql", content=b" " * 2**21, headers=json_body),
+        "415": await browser.post(
+            "/graphql", content=b"{}", headers={"Content-Type": "text/plain"}
+        ),
+    }
+    rate_limited = {"Authorization": f"Bearer {issue_access_token(TEST_SECRET, '2386174029')}"}
+    for _ in range(BUDGET):
+        await browser.post("/graphql", json={"query": MY_FAMILY}, headers=rate_limited)
+    answers["429"] = await browser.post("/graphql", json={"query": MY_FAMILY}, headers=rate_limited)
+
+    for name, response in answers.items():
+        assert response.status_code == int(name.split()[0]), (name, response.text)
+        assert response.headers.get("content-language") == "en", (name, response.headers)
+        assert "x-request-id" in response.headers, name
+    for name in ("200 GET", "400 GET"):
+        assert "accept-language" in header_list(answers[name], "vary"), name
+    assert int(answers["429"].headers["retry-after"]) >= 1
+    assert "retry-after" in header_list(answers["429"], "access-control-expose-headers")
+    # In Arabic when asked.
+    arabic = await browser.get(
+        "/graphql", params={"query": MY_FAMILY}, headers={"Accept-Language": "ar", **person}
+    )
+    assert arabic.headers["content-language"] == "ar"
