@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
 from live.direct_frames import DirectFramesWebSocketProtocol
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET
+from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, postgres_databases
 from tests.contract_documents import contract_document
 from tests.gateway_processes import free_port, gateway_process
 from tests.live_server import TransportWS
@@ -110,9 +110,21 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-async def production(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveGateway]:
-    async with serving_production(tmp_path_factory.mktemp("every-door")) as running:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def production(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveGateway]:
+    """A production gateway on each backend: trusted documents are found in its store."""
+    stores: dict[str, str] = {}
+    if request.param == "postgres":
+        databases = await postgres_databases()
+        stores = {
+            "civil_registry_url": await databases.create("civil"),
+            "passport_registry_url": await databases.create("passport"),
+            "gateway_store_url": await databases.create("gateway"),
+        }
+    data_dir = tmp_path_factory.mktemp(f"every-door-{request.param}")
+    async with serving_production(data_dir, **stores) as running:
         yield running
 
 
