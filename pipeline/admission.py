@@ -2,8 +2,10 @@
 
 ``AdmissionPipeline.run`` is the only way an operation is executed. Each step raises a coded
 ``BawabaError`` or ``DocumentErrors`` to refuse; ``run`` turns either into a ``Refused``
-payload in the caller's language. Nothing is spent before the caller is known and admitted,
-and nothing runs before it is paid for.
+payload in the caller's language. Anything else a step raises is a bug: it is answered as
+``INTERNAL_ERROR`` (HTTP 500) with the request ID, through every door alike, and logged in
+full once per kind (``telemetry.repeated_failures``). Nothing is spent before the caller is
+known and admitted, and nothing runs before it is paid for.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pipeline.request import Arrival, Door, GraphQLRequest
 from resolvers.context import Context
 from resolvers.pagination import decode_sequence_cursor
 from security.viewer import Viewer
+from telemetry.repeated_failures import RepeatedFailures
 
 # Refusals of the document itself, before execution (GraphQL over HTTP: 400 with
 # application/graphql-response+json). The others concern the caller or the protocol.
@@ -101,6 +104,7 @@ class AdmissionPipeline:
         self.hide_suggestions = hide_suggestions
         self.share_subscriptions = share_subscriptions
         self.max_variables_bytes = max_variables_bytes
+        self.failures = RepeatedFailures()
 
     async def run(
         self,
@@ -124,6 +128,9 @@ class AdmissionPipeline:
             outcome = self.refusal(error, arrival)
         except DocumentErrors as error:
             outcome = self._request_refusal(error.errors, arrival)
+        except Exception as error:
+            self.failures.log(error, arrival.request_id)
+            outcome = self._internal_error(arrival)
         if not isinstance(outcome, Streaming):
             self._record(arrival, progress, outcome, started)
         return outcome
@@ -270,6 +277,14 @@ class AdmissionPipeline:
             reason=error.reason if isinstance(error, NotAuthenticated) else None,
         )
 
+    def _internal_error(self, arrival: Arrival) -> Refused:
+        """What a bug is answered with: nothing of it but the request ID to quote."""
+        message = self.messages.message("INTERNAL_ERROR", arrival.locale)
+        extensions = {"code": "INTERNAL_ERROR", "requestId": arrival.request_id}
+        return Refused(
+            {"errors": [{"message": message, "extensions": extensions}]}, "INTERNAL_ERROR"
+        )
+
     def _request_refusal(self, errors: list[GraphQLError], arrival: Arrival) -> Refused:
         presented = [
             present_error(
@@ -319,9 +334,13 @@ _STATUS_BY_CODE = {
     "RATE_LIMITED": 429,
     "SUBSCRIPTION_LIMIT_REACHED": 429,
     "METHOD_NOT_ALLOWED": 405,
+    # A body without Content-Length found too large as it is read (BodySizeLimit refuses a
+    # declared one before the app): the same 413 either way.
+    "REQUEST_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "REGISTRY_UNAVAILABLE": 503,
     "REGISTRY_TIMEOUT": 503,
+    "INTERNAL_ERROR": 500,
 }
 
 

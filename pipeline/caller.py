@@ -6,9 +6,9 @@ one (``SocketCredentials``: an expired token or a revoked session refuses the op
 the socket is closed). Every credential failure is ``UNAUTHENTICATED`` with its precise
 cause in ``extensions.reason``.
 
-Then two policies that need the caller: in production, anonymous callers and person tokens
-run trusted documents only (``security.trusted_documents``), and only operators and
-partners may look at the schema (``security.introspection_policy``).
+Then two policies that need the caller, in this order: in production, only operators and
+partners may look at the schema (``security.introspection_policy``), and anonymous callers
+and person tokens run trusted documents only (``security.trusted_documents``).
 """
 
 from __future__ import annotations
@@ -57,15 +57,8 @@ class CallerStep:
         """Refuse what this caller may not run; ``DocumentRefused``/``DocumentErrors``."""
         if not self.production:
             return
-        privileged = viewer.kind is CallerKind.PARTNER or viewer.is_operator
-        if trusted is None and not privileged and self.trusted_mode != "off":
-            if self.trusted_mode == "enforce":
-                raise DocumentRefused("TRUSTED_DOCUMENTS_ONLY")
-            logger.warning(
-                "untrusted document %s… run by a %s caller",
-                parsed.hash[:12],
-                viewer.kind.value.lower(),
-            )
+        # The schema's privacy first: introspection is refused as such whatever the trusted
+        # documents mode, not as one more untrusted document.
         if not may_introspect(viewer) and self._selects_the_schema(parsed):
             raise DocumentErrors(
                 [
@@ -74,6 +67,15 @@ class CallerStep:
                         extensions={"code": "INTROSPECTION_DISABLED"},
                     )
                 ]
+            )
+        privileged = viewer.kind is CallerKind.PARTNER or viewer.is_operator
+        if trusted is None and not privileged and self.trusted_mode != "off":
+            if self.trusted_mode == "enforce":
+                raise DocumentRefused("TRUSTED_DOCUMENTS_ONLY")
+            logger.warning(
+                "untrusted document %s… run by a %s caller",
+                parsed.hash[:12],
+                viewer.kind.value.lower(),
             )
 
     def may_register(self, viewer: Viewer) -> bool:

@@ -52,7 +52,8 @@ class BodySizeLimit:
 
     async def _refuse(self, headers: dict[bytes, bytes], request_id: str, send: Send) -> None:
         language = headers.get(b"accept-language", b"").decode("latin-1")
-        message = self.messages.message("REQUEST_TOO_LARGE", negotiate_locale(language))
+        locale = negotiate_locale(language)
+        message = self.messages.message("REQUEST_TOO_LARGE", locale)
         body = orjson.dumps({"data": None, "errors": [
             {"message": message,
              "extensions": {"code": "REQUEST_TOO_LARGE", "requestId": request_id}}]})  # fmt: skip
@@ -63,6 +64,8 @@ class BodySizeLimit:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
+                    # Like every answer of the gateway's (``server.http_endpoint``).
+                    (b"content-language", locale.encode()),
                 ],
             }
         )
