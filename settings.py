@@ -158,7 +158,10 @@ class Settings(BaseSettings):
         default=10, gt=0, description="How long a WebSocket may wait before connection_init."
     )
     max_subscriptions_per_connection: int = Field(
-        default=10, gt=0, description="Live subscriptions one WebSocket may hold."
+        default=10,
+        gt=0,
+        description="Operations one WebSocket may run at once: its live subscriptions, and "
+        "queries or mutations still in flight (a socket cannot queue unbounded work).",
     )
     max_subscriptions_per_person: int = Field(
         default=10, gt=0, description="Live subscriptions one person may hold in a process."

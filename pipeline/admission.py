@@ -146,12 +146,13 @@ class AdmissionPipeline:
         identified = await documents.identify(request)
         parsed = documents.parse(identified)
         progress.read = True
-        trusted = await documents.trusted(parsed, identified)
-        progress.trusted = trusted is not None
         operation = parsed.operation(request.operation_name)
         progress.name = operation.name.value if operation.name else "anonymous"
         self._check_door(arrival.door, operation)
         self.limits.check(parsed, operation)
+        # Only a document within the limits is printed and looked up in the registry.
+        trusted = await documents.trusted(parsed, identified)
+        progress.trusted = trusted is not None
         variables = self.cost.coerce(
             operation, request.variables, hide_suggestions=self.hide_suggestions
         )

@@ -20,7 +20,7 @@ cost) is cached on the parsed document (``pipeline.limits``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from cachetools import LRUCache
@@ -33,16 +33,25 @@ from security.graphql_js_print import UnprintableDocument, print_graphql_js
 from security.trusted_documents import TrustedDocument, TrustedDocuments
 
 
-@dataclass(slots=True)
+@dataclass
 class ParsedDocument:
-    """A parsed text, known by the hash of its normalized form."""
+    """A parsed text, known by the hash of its normalized form.
+
+    The normalized form is printed when first asked for: a document the limits refuse is
+    never printed (printing costs about as much as parsing)."""
 
     node: DocumentNode
-    normalized: str
-    hash: str
     operations: dict[str | None, OperationDefinitionNode]
     # What later steps learn of it, kept with it: validation errors, each operation's measures.
     analysis: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def normalized(self) -> str:
+        return print_ast(self.node)
+
+    @cached_property
+    def hash(self) -> str:
+        return document_hash(self.normalized)
 
     def operation(self, name: str | None) -> OperationDefinitionNode:
         """The operation to run; graphql-core's own wording when there is none."""
@@ -158,10 +167,9 @@ class DocumentStep:
             node = parse(text, max_tokens=self.max_tokens)
         except GraphQLError as error:
             raise DocumentErrors([error]) from None
-        normalized = print_ast(node)
         operations = {
             (definition.name.value if definition.name else None): definition
             for definition in node.definitions
             if isinstance(definition, OperationDefinitionNode)
         }
-        return ParsedDocument(node, normalized, document_hash(normalized), operations)
+        return ParsedDocument(node, operations)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import BodyTooLarge
 from i18n.catalog import MessageCatalog, negotiate_locale
 from telemetry.request_ids import request_id_of
+from telemetry.request_log import log_request
 
 
 class BodySizeLimit:
@@ -25,7 +28,18 @@ class BodySizeLimit:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.max_bytes:
+            started_at = time.perf_counter()
             await self._refuse(headers, request_id_of(scope), send)
+            # Refused before any endpoint saw it: its log line is written here.
+            log_request(
+                request_id=request_id_of(scope),
+                door=str(scope.get("method", "POST")),
+                operation="none",
+                viewer=None,
+                status=413,
+                started=started_at,
+                error_codes=["REQUEST_TOO_LARGE"],
+            )
             return
         received = 0
         started = False
@@ -54,7 +68,7 @@ class BodySizeLimit:
         language = headers.get(b"accept-language", b"").decode("latin-1")
         locale = negotiate_locale(language)
         message = self.messages.message("REQUEST_TOO_LARGE", locale)
-        body = orjson.dumps({"data": None, "errors": [
+        body = orjson.dumps({"errors": [
             {"message": message,
              "extensions": {"code": "REQUEST_TOO_LARGE", "requestId": request_id}}]})  # fmt: skip
         await send(

@@ -26,10 +26,10 @@ from websockets.sync.client import ClientConnection, connect
 
 from demo.demo_population import GUARDIAN
 from gateway import TRUSTED_DOCUMENTS
-from tests.conftest import TEST_SECRET
-from tests.contract_documents import contract_document
+from tests.support.contract_documents import contract_document
 from tests.support.doors import query_parameters
 from tests.support.live_production import LiveGateway, serving_production
+from tests.support.running_gateway import TEST_SECRET
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")

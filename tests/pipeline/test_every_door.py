@@ -26,12 +26,12 @@ from starlette.applications import Starlette
 from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN
 from live.direct_frames import DirectFramesWebSocketProtocol
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, postgres_databases
-from tests.contract_documents import contract_document
-from tests.gateway_processes import free_port, gateway_process
-from tests.live_server import TransportWS
+from tests.support.contract_documents import contract_document
 from tests.support.doors import DOORS, GET, POST, Doors
+from tests.support.gateway_processes import free_port, gateway_process
 from tests.support.live_production import LiveGateway, production_settings, serving_production
+from tests.support.live_server import TransportWS
+from tests.support.running_gateway import GENEROUS_LIMITS, TEST_SECRET, postgres_databases
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")

@@ -31,14 +31,15 @@ from datasources.gateway_store.subscription_leases import RedisSubscriptionLease
 from datasources.stores import open_stores
 from demo.demo_population import GUARDIAN, RESIDENT_GUARDIAN, SARA
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, postgres_databases
-from tests.contract_documents import contract_document
-from tests.gateway_processes import gateway_process
-from tests.live_server import TransportWS
-from tests.permit_helpers import ISSUE, permit_input
-from tests.sign_in_flow import LOGIN
+from tests.support.contract_documents import contract_document
+from tests.support.gateway_processes import gateway_process
 from tests.support.legacy_ws import LegacyWS
 from tests.support.live_production import LiveGateway, serving_production
+from tests.support.live_server import TransportWS
+from tests.support.permit_helpers import ISSUE, permit_input
+from tests.support.running_gateway import GENEROUS_LIMITS, TEST_SECRET, today_of
+from tests.support.servers import postgres_databases
+from tests.support.sign_in_flow import LOGIN
 from tests.support.tokens import issue_access_token
 
 MY_FAMILY = contract_document("frontend/MyFamily.graphql")
@@ -329,7 +330,12 @@ async def test_legacy_operations_pass_the_pipeline(production) -> None:
         await asyncio.sleep(0.3)  # the subscription is listening before the permit is issued
         issued = await http.post(
             "/graphql",
-            json={"query": ISSUE, "variables": {"input": permit_input(SARA.national_id)}},
+            json={
+                "query": ISSUE,
+                "variables": {
+                    "input": permit_input(SARA.national_id, today=today_of(production.app))
+                },
+            },
             headers=bearer(token),
         )
         permit = issued.json()["data"]["issueTravelPermit"]["permit"]

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from tests.live_server import TransportWS
 from tests.support.legacy_ws import LegacyWS
+from tests.support.live_server import TransportWS
 
 POST = "POST"
 GET = "GET"

@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 
 from cli.stores import prepare_stores
 from settings import Settings
-from tests.conftest import GENEROUS_LIMITS, TEST_SECRET, serving_settings
-from tests.live_server import uvicorn_server
+from tests.support.live_server import uvicorn_server
+from tests.support.running_gateway import GENEROUS_LIMITS, TEST_SECRET, serving_settings
 
 
 @dataclass(frozen=True)
