@@ -16,6 +16,7 @@ from cli.stores import prepare_stores
 from demo.demo_population import GUARDIAN, SARA
 from settings import Settings
 from tests.support.gateway_processes import GATEWAY_PROCESSES, gateway_process
+from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.sign_in_flow import LOGIN, complete_login, start_login
 
 PASSWORD = "Bawaba-Demo-2026"
@@ -42,6 +43,9 @@ async def test_failures_on_one_process_lock_sign_in_on_the_other(tmp_path, redis
                 "BAWABA_DATA_DIR": str(data_dir),
                 "BAWABA_SECRET_KEY": secret,
                 "BAWABA_REDIS_URL": redis_url,
+                # Sign-in's budget per address is shared through Redis with every other test
+                # (all from 127.0.0.1): this test is about the lockout, not that budget.
+                "BAWABA_RATE_LIMIT_SIGN_IN": GENEROUS_LIMITS["rate_limit_sign_in"],
             }
         )
 
