@@ -1,6 +1,6 @@
 """Bawaba's wiring, in the order things are built:
 
-    settings → stores → bus → services → schema → view → routes → middleware → lifespan
+    settings → stores → bus → services → schema → pipeline → routes → middleware → lifespan
 
 Nothing here decides anything; it connects the rooms (the README's contributor page draws
 them). ``create_app`` builds one typed ``Gateway`` per process and hangs it on the app as
@@ -350,7 +350,6 @@ def build_middleware(gateway: Gateway) -> list[Middleware]:
     return [
         Middleware(RequestIds),
         Middleware(SecurityHeaders),
-        Middleware(ErrorBoundary, messages=gateway.messages),
         *([Middleware(HttpServerSpans, tracer_provider=tracing.provider)] if tracing else []),
         Middleware(
             CORSMiddleware,
@@ -373,6 +372,8 @@ def build_middleware(gateway: Gateway) -> list[Middleware]:
             ],
             expose_headers=["X-Request-ID", "Retry-After", "Content-Language"],
         ),
+        # Inside CORS, so that a browser app can read the 500 it answers too.
+        Middleware(ErrorBoundary, messages=gateway.messages),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, messages=gateway.messages),
     ]
 
@@ -419,7 +420,7 @@ YOUNG_GENERATION_THRESHOLD = 50_000
 
 
 def settle_start_up_heap() -> None:
-    """Keep the cyclic garbage collector off what start-up built (schema, plans, catalogs).
+    """Keep the cyclic garbage collector off what start-up built (schema, catalogs, stores).
 
     Those objects live as long as the process; frozen, no collection walks them again, and
     a higher young-generation threshold lets a request's short-lived objects be freed by

@@ -63,12 +63,15 @@ class Settings(BaseSettings):
     )
     revocation_cache_seconds: float = Field(
         default=5.0,
-        ge=0,
-        description="How long a process remembers whether a session is revoked: a logout "
-        "takes effect everywhere within this time.",
+        gt=0,  # also how often each process sweeps its sockets: 0 would sweep without pause
+        description="How long a process remembers whether a session is revoked, and how "
+        "often it checks its open WebSockets: a logout takes effect everywhere within this "
+        "time, over HTTP and WebSocket.",
     )
     auto_migrate: bool = Field(
-        default=True, description="Bring the registries' schemas to the latest version at start."
+        default=True,
+        description="At start, bring every store to its latest schema, register the "
+        "contract's trusted documents and, in demo mode, seed the demo people.",
     )
     parse_cache_size: int = Field(default=1024, gt=0)
     validation_cache_size: int = Field(default=1024, gt=0)
@@ -101,7 +104,9 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="How long a cut-off registry is not called."
     )
     rate_limit_per_caller: str = Field(
-        default="600/minute", description="Requests per caller (person, partner, address)."
+        default="600/minute",
+        description="Operations per caller (person, partner, address), over HTTP and "
+        "WebSocket alike.",
     )
     rate_limit_sign_in: str = Field(
         default="20/minute", description="startLogin and completeLogin per client address."
@@ -133,7 +138,7 @@ class Settings(BaseSettings):
     )
     compiled_execution: bool = Field(
         default=True,
-        description="Run trusted documents through plans compiled at start-up instead of "
+        description="Run trusted documents through plans compiled on first use instead of "
         "graphql-core's per-field execution (same answers, less CPU).",
     )
     max_depth: int = Field(default=10, gt=0, description="Deepest selection of an operation.")
@@ -145,7 +150,9 @@ class Settings(BaseSettings):
     cost_budget_per_caller: str = Field(
         default="100000/minute", description="Cost points each caller may spend."
     )
-    max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest request body, and WebSocket message."
+    )
     subscriber_buffer_size: int = Field(
         default=1000, gt=0, description="Events a subscriber may fall behind before it is cut off."
     )
@@ -164,7 +171,10 @@ class Settings(BaseSettings):
         "queries or mutations still in flight (a socket cannot queue unbounded work).",
     )
     max_subscriptions_per_person: int = Field(
-        default=10, gt=0, description="Live subscriptions one person may hold in a process."
+        default=10,
+        gt=0,
+        description="Live subscriptions one person may hold at once (across every process "
+        "when Redis is configured).",
     )
     max_variables_bytes: int = Field(
         default=64 * 1024, gt=0, description="Largest JSON of an operation's variables."

@@ -75,13 +75,16 @@ async def act(
             added = f"{client.added_at:%Y-%m-%d %H:%M:%S}"
             print(f"{client.name}  {_counted(client.documents)}  added {added}")
         return 0
+    if arguments.client == CONTRACT_CLIENT:
+        # It ships with the gateway and is registered again by every command that opens the
+        # stores: removing it would only look as if it had worked.
+        print("the contract's documents ship with the gateway and stay registered", file=sys.stderr)
+        return REFUSED
     removed = await store.remove(arguments.client)
     if not removed:
         print(f"no client {arguments.client}", file=sys.stderr)
         return 1
     print(f"removed client {arguments.client} and its {_counted(removed)}")
-    if arguments.client == CONTRACT_CLIENT:
-        print("the contract is registered again by the next `gateway migrate` or `gateway serve`")
     return 0
 
 
@@ -107,7 +110,7 @@ async def add(store: SqlTrustedDocumentStore, client: str, file: Path, settings:
         return REFUSED
     documents = _counted(registration.documents)
     if not registration.changed:
-        print(f"client {client} has these {documents} already")
+        print(f"client {client} already has these {documents}: nothing changed")
     elif registration.replaced:
         print(f"added {documents} for client {client} (replacing its {registration.replaced})")
     else:

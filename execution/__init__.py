@@ -1,2 +1,2 @@
-"""From document to result: the gateway schema and its builder, the admission rules as
-schema extensions, error presentation, and (in ``compiled/``) compiled documents."""
+"""From an admitted operation to its result: the gateway schema and its builder, error
+presentation, and (in ``compiled/``) compiled plans of trusted documents."""

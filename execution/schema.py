@@ -1,4 +1,5 @@
-"""The API's shape: Strawberry types, enums and the schema object."""
+"""The gateway's schema: Strawberry's, answering every error with a code and a localized
+message, and the builder that puts it together from ``schema/``'s types."""
 
 from __future__ import annotations
 

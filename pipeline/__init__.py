@@ -7,7 +7,7 @@ ordered steps, one module each:
 
     1. envelope   every field of the request type-checked before use      (envelope.py)
     2. identity   persisted ids, APQ hashes and trusted documents          (documents.py)
-    3. parse      the text parsed once, cached by text and by identity     (documents.py)
+    3. parse      the text parsed once, cached by text (bounded)            (documents.py)
     4. limits     depth, aliases, directives, root fields; validation      (limits.py)
     5. cost       variables coerced, the operation's cost against ceiling  (cost.py)
     6. caller     credentials and session; trusted-document and

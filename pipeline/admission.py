@@ -64,7 +64,8 @@ REQUEST_ERRORS = frozenset(
 
 
 class MethodNotAllowed(BawabaError):
-    """Raised when a mutation arrives by GET: it must be POSTed."""
+    """Raised when a request uses a method GraphQL over HTTP does not (PUT, DELETE, ...), or
+    sends a mutation by GET, which must be POSTed."""
 
     code = "METHOD_NOT_ALLOWED"
 

@@ -12,9 +12,10 @@ A request names its document in one of four ways:
 
 Registered documents are looked up in ``security.trusted_documents``. A document is known by
 its normalized form (parsed, then printed: comments and whitespace do not count), so a
-printed contract document is the contract document, and its plan and analysis are shared.
-Parsing is cached by text, bounded; the analysis of each operation (limits, validation,
-cost) is cached on the parsed document (``pipeline.limits``).
+printed contract document is trusted as the contract document is, and runs compiled.
+Parsing is cached by text, bounded; the analysis of each operation (limits, validation, the
+compiled plan) is kept with the parsed text. A printed variant has an analysis of its own:
+its errors' locations are in its own text, not in the contract's.
 """
 
 from __future__ import annotations

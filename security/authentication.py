@@ -1,6 +1,6 @@
 """Turning a request's credentials into a ``Viewer``: bearer tokens and partner API keys.
 
-Unknown, expired, revoked or tampered credentials raise ``NotAuthenticated``; the HTTP view
+Unknown, expired, revoked or tampered credentials raise ``NotAuthenticated``; the pipeline
 answers them with 401. A request without credentials is anonymous.
 """
 

@@ -5,10 +5,9 @@ directives and root fields (the token limit is graphql-core's parser ``max_token
 fragment is measured once, after the fragments it spreads, and its measures are added at
 every spread. Counts are plain integers, so a fan-out of 40 fragments, each spreading the
 next twice, counts its 2**40 aliases exactly, and is refused, in microseconds.
-``limit_errors`` turns measures above the limits into coded errors.
-
-The rules are built once when the schema is built: validation results are cached by rule
-identity, so rules made per request would make every request a cache miss.
+``limit_errors`` turns measures above the limits into coded errors. The admission pipeline
+(``pipeline/limits.py``) measures each operation once and keeps the verdict with the parsed
+document.
 """
 
 from __future__ import annotations

@@ -120,7 +120,9 @@ class SocketProtocol(abc.ABC):
         text = message.get("text")
         if text is None:
             raise ProtocolViolation(4400, "WebSocket message type must be text")
-        if len(text) > self.limits.max_frame_bytes:
+        limit = self.limits.max_frame_bytes
+        # A character is 1 to 4 bytes of UTF-8: count bytes only when characters could pass.
+        if len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit):
             raise ProtocolViolation(1009, "Message too big")
         try:
             decoded = orjson.loads(text)

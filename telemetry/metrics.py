@@ -41,7 +41,7 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 
 REQUESTS = Counter(
     "bawaba_requests",
-    "GraphQL requests over HTTP, by operation name and outcome (ok or error).",
+    "GraphQL operations (HTTP and WebSocket), by operation name and outcome (ok or error).",
     ["operation", "outcome"],
     registry=REGISTRY,
 )
@@ -94,7 +94,7 @@ RELAY_LAG = Histogram(
 )
 RATE_LIMIT_REJECTIONS = Counter(
     "bawaba_rate_limit_rejections",
-    "Requests refused with RATE_LIMITED, by limit (request, sign-in, issue-permit, cost).",
+    "Operations refused with RATE_LIMITED, by limit (request, sign-in, issue-permit, cost).",
     ["limit"],
     registry=REGISTRY,
 )

@@ -119,7 +119,12 @@ class Pages:
         )
         documents = {
             name: (self.contract_dir / f"{name}.graphql").read_text()
-            for name in ("frontend/Login", "dashboard/LivePermits", "dashboard/PermitBoard")
+            for name in (
+                "frontend/Login",
+                "frontend/Session",
+                "dashboard/LivePermits",
+                "dashboard/PermitBoard",
+            )
         }
         self.console_html = self._render(
             "console.html", {"documents": documents, "demo": self.demo}

@@ -28,7 +28,9 @@ def codes_in_source() -> set[str]:
     """Every code the source passes to an error or a message lookup by its literal name."""
     found = set()
     for folder in (
+        "cli",
         "server",
+        "pipeline",
         "live",
         "execution",
         "schema",

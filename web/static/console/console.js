@@ -13,7 +13,7 @@ const MAX_ROWS = 200;
 const STATISTICS_DELAY_MS = 400;
 
 const element = (id) => document.getElementById(id);
-const session = new Session(documents["frontend/Login"]);
+const session = new Session(documents["frontend/Login"], documents["frontend/Session"]);
 const events = []; // newest first
 let language = initialLanguage();
 let connectionState = "signed-out";
@@ -30,7 +30,9 @@ const board = new LiveBoard({
   },
   onState: (state, error) => {
     showConnection(state);
-    if (state === "failed" && error && error.code === 4403) signOut();
+    // The session was revoked (logged out elsewhere, a refresh token replayed) or could not
+    // be refreshed: sign in again.
+    if (state === "failed" && error && (error.code === 4401 || error.code === 4400)) signOut();
   },
 });
 

@@ -5,7 +5,10 @@
 // payload object whenever it reconnects, so after a network drop the server replays exactly
 // what came after it. Events are also keyed by cursor, so a replay can never show a row twice.
 
-const GIVE_UP_CODES = new Set([4403]); // the token was refused: sign in again
+// 4401: the session was revoked, so sign in again; 4400: connectionParams failed (the
+// session could not be refreshed) or the protocol broke. 4403 (the access token expired, or
+// was refused at connection_init) is retried: connectionParams then refreshes the token.
+const GIVE_UP_CODES = new Set([4400, 4401]);
 const MAX_RETRY_WAIT_MS = 4000;
 
 export class LiveBoard {

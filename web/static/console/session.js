@@ -1,21 +1,17 @@
 // The signed-in operator's session: the two-step sign-in of contract/frontend/Login.graphql,
-// and an access token refreshed shortly before it expires. Tokens stay in memory only.
+// and an access token refreshed shortly before it expires with RefreshSession of
+// contract/frontend/Session.graphql. Tokens stay in memory only.
 
 import { graphqlRequest } from "./api.js";
 
-const REFRESH = `mutation RefreshSession($token: String!) {
-  refreshSession(refreshToken: $token) {
-    session { accessToken refreshToken expiresAt }
-    errors { code message }
-  }
-}`;
 const REFRESH_MARGIN_MS = 60 * 1000;
 
 export class UserError extends Error {}
 
 export class Session {
-  constructor(loginDocument) {
+  constructor(loginDocument, sessionDocument) {
     this.loginDocument = loginDocument;
+    this.sessionDocument = sessionDocument;
     this.tokens = null;
     this.language = "en";
   }
@@ -55,14 +51,12 @@ export class Session {
     if (!this.tokens) throw new UserError("signed out");
     const expiresAt = Date.parse(this.tokens.expiresAt);
     if (expiresAt - Date.now() < REFRESH_MARGIN_MS) {
-      // Sent as the operator while the old token still works: in production, anonymous
-      // callers may send only the contract's documents, and this one is not among them.
-      const stillValid = expiresAt - Date.now() > 5000;
+      // A contract document: in production an anonymous caller may send it too.
       const data = await graphqlRequest(
-        REFRESH,
+        this.sessionDocument,
         "RefreshSession",
-        { token: this.tokens.refreshToken },
-        { language: this.language, token: stillValid ? this.tokens.accessToken : undefined },
+        { refreshToken: this.tokens.refreshToken },
+        { language: this.language },
       );
       const result = data.refreshSession;
       if (result.errors.length) {
