@@ -110,7 +110,7 @@ async def add(store: SqlTrustedDocumentStore, client: str, file: Path, settings:
         return REFUSED
     documents = _counted(registration.documents)
     if not registration.changed:
-        print(f"client {client} already has these {documents}: nothing changed")
+        print(f"client {client} has {documents} already: nothing changed")
     elif registration.replaced:
         print(f"added {documents} for client {client} (replacing its {registration.replaced})")
     else:

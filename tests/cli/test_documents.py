@@ -92,7 +92,7 @@ async def test_adding_again_replaces_the_clients_documents(data_dir, capsys) -> 
     assert capsys.readouterr().out.splitlines() == [
         "added 2 documents for client web",
         "added 1 document for client web (replacing its 2)",
-        "client web has these 1 document already",
+        "client web has 1 document already: nothing changed",
     ]
 
 
