@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 
@@ -18,27 +17,21 @@ import httpx
 import pytest
 
 from cli.main import run as gateway_command
-from cli.stores import prepare_stores
-from datasources.stores import open_stores
-from demo.demo_population import (
-    GUARDIAN,
-    OPERATOR,
-    SARA,
-    demo_permit_id,
-    seed_demo_credentials,
-    seed_demo_population,
-)
-from gateway import TRUSTED_DOCUMENTS, gateway_of, utc_now
+from demo.demo_population import GUARDIAN, OPERATOR, SARA, demo_permit_id
+from gateway import TRUSTED_DOCUMENTS, gateway_of
 from resolvers.access_log import PURPOSE_MESSAGES
 from resolvers.authorization import WATCH_ALL_PERMITS
 from resolvers.global_ids import encode_global_id
 from resolvers.verification import VERIFY_SCOPE
-from settings import Settings
 from tests.support.contract_documents import contract_document
-from tests.support.gateway_processes import GATEWAY_PROCESSES, ROOT, gateway_process
+from tests.support.gateway_processes import (
+    GATEWAY_PROCESSES,
+    ROOT,
+    gateway_process,
+    production_environment,
+)
 from tests.support.live_server import TransportWS, operator, serving
 from tests.support.permit_helpers import issue
-from tests.support.running_gateway import GENEROUS_LIMITS
 from tests.support.tokens import issue_access_token
 
 LOG = """query ($first: Int!, $after: String) {
@@ -261,25 +254,7 @@ async def test_operators_see_the_whole_entry_with_gateway_audit(
 async def test_a_partner_cannot_put_words_in_the_log_of_a_production_gateway(tmp_path) -> None:
     # Given a production gateway (real secret, trusted documents enforced for persons) with
     # the demo people, and a partner key made the way the agency makes one.
-    settings = Settings(
-        mode="production",
-        data_dir=tmp_path,
-        secret_key=secrets.token_urlsafe(48),
-        **GENEROUS_LIMITS,
-    )
-    await prepare_stores(settings)
-    stores = open_stores(settings)
-    try:
-        await seed_demo_population(stores.civil, stores.passports, now=utc_now())
-        await seed_demo_credentials(stores.credentials)
-    finally:
-        await stores.close()
-    environment = {
-        "BAWABA_MODE": "production",
-        "BAWABA_SECRET_KEY": settings.secret_key,
-        "BAWABA_DATA_DIR": str(tmp_path),
-        **{f"BAWABA_{name.upper()}": value for name, value in GENEROUS_LIMITS.items()},
-    }
+    environment = await production_environment(tmp_path)
 
     def gateway(*arguments: str) -> str:
         done = subprocess.run(
@@ -322,7 +297,7 @@ async def test_a_partner_cannot_put_words_in_the_log_of_a_production_gateway(tmp
                 "GRAPHQL_VALIDATION_FAILED"  # Unknown operation named '...'
             ]
             assert refused.get("data") is None
-            token = issue_access_token(settings.secret_key, SARA.national_id)
+            token = issue_access_token(environment["BAWABA_SECRET_KEY"], SARA.national_id)
             log = await client.post(
                 "/graphql",
                 json={
