@@ -177,11 +177,14 @@ async def test_an_earlier_passport_of_ones_own_is_already_on_record(fresh_gatewa
 async def test_the_change_is_in_the_residents_access_log(fresh_gateway) -> None:
     await update(fresh_gateway, EXPIRING_RESIDENT.national_id)
     log = await fresh_gateway.graphql(
-        "{ myDataAccessLog(first: 5) { edges { node { operation accessorKind } } } }",
+        "{ myDataAccessLog(first: 5) {"
+        " edges { node { operation accessorKind accessorName { en } } } } }",
         token=fresh_gateway.token(EXPIRING_RESIDENT.national_id),
     )
     nodes = [edge["node"] for edge in log["data"]["myDataAccessLog"]["edges"]]
-    assert nodes == [{"operation": "UpdatePassport", "accessorKind": "PERSON"}]
+    assert nodes == [
+        {"operation": "UpdatePassport", "accessorKind": "PERSON", "accessorName": {"en": "You"}}
+    ]
 
 
 @given(number=st.text(max_size=12))
