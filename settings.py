@@ -6,12 +6,13 @@ SQLite files in ``./data``, an in-process event bus, demo mode with seeded demo 
 
 from __future__ import annotations
 
+import json
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, IPvAnyNetwork, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "demo-secret-change-me-0123456789abcdef"
 TrustedDocumentsMode = Literal["off", "log", "enforce"]
@@ -184,6 +185,12 @@ class Settings(BaseSettings):
         description="Run the passports agency's review worker in this process "
         "(default: on in demo mode, off in production, where the agency runs it).",
     )
+    forwarded_allow_ips: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks, comma-separated or a JSON list) "
+        "whose X-Forwarded-For gives the client's address; none by default: the peer's "
+        "address is the client's.",
+    )
     metrics_allowed_networks: list[IPvAnyNetwork] = Field(
         default_factory=_loopback_networks,
         description="Networks (JSON list of CIDRs) whose addresses may read /metrics.",
@@ -196,6 +203,17 @@ class Settings(BaseSettings):
     agency_review_delay_seconds: float = Field(
         default=5.0, ge=0, description="How long a request waits before the review decides."
     )
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _addresses_or_networks(cls, value: object) -> object:
+        # uvicorn's FORWARDED_ALLOW_IPS is comma-separated; the other lists here are JSON.
+        # Both are accepted; "*" (trust anyone) is not an address, so it is refused.
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

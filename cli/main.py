@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import documents, partners, serve, stores, tokens
+from cli import audit, documents, partners, serve, stores, tokens
 from telemetry.request_log import use_json_logs
 
 
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_to(commands)
     documents.add_to(commands)
     partners.add_to(commands)
+    audit.add_to(commands)
     return parser
 
 

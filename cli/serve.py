@@ -53,5 +53,12 @@ def run_serve(arguments: argparse.Namespace) -> int:
             ws_per_message_deflate=False,
             # A WebSocket message is refused (1009) past the HTTP body limit, as a body is.
             ws_max_size=settings.max_body_bytes,
+            # The client's address (sign-in limits, rate limits, the /metrics allowlist, the
+            # access audit) is the peer's, or X-Forwarded-For's only from the proxies listed
+            # in BAWABA_FORWARDED_ALLOW_IPS: uvicorn would otherwise trust loopback's header
+            # (FORWARDED_ALLOW_IPS), so anyone behind a local proxy that does not set it
+            # could name their own address.
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=[str(network) for network in settings.forwarded_allow_ips],
         )
     return 0

@@ -1,10 +1,17 @@
-"""ISO 3166-1 countries with Arabic and English names, from pycountry's data and translations."""
+"""ISO 3166-1 countries with Arabic and English names, from pycountry's data and translations.
+
+pycountry's Arabic catalog lacks a few names: when pycountry renames a country in English
+(Turkey became Türkiye) the catalog keeps translating the old name, and gettext answers
+the new one untranslated. Those come from CLDR's Arabic territory names (Babel's locale
+data), the names browsers and phones show.
+"""
 
 from __future__ import annotations
 
 import gettext
 
 import pycountry
+from babel import Locale
 
 from datasources.records import Country, LocalizedText
 
@@ -18,11 +25,15 @@ class CountryDirectory:
     @classmethod
     def load(cls) -> CountryDirectory:
         arabic = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+        cldr_arabic = Locale("ar").territories
         countries = {}
         for entry in pycountry.countries:
             english = getattr(entry, "common_name", None) or entry.name
+            translated = arabic.gettext(entry.name)
+            if translated == entry.name:  # gettext's answer when it has no translation
+                translated = cldr_arabic.get(entry.alpha_2, translated)
             countries[entry.alpha_2] = Country(
-                code=entry.alpha_2, name=LocalizedText(ar=arabic.gettext(entry.name), en=english)
+                code=entry.alpha_2, name=LocalizedText(ar=translated, en=english)
             )
         return cls(countries)
 

@@ -180,7 +180,8 @@ class PassportRenewal:
 
 class RenewalOutcome(enum.StrEnum):
     RECORDED = "RECORDED"
-    NUMBER_TAKEN = "NUMBER_TAKEN"  # recorded before, for this person or another
+    ALREADY_RECORDED = "ALREADY_RECORDED"  # one of this person's own passports
+    HELD_BY_ANOTHER = "HELD_BY_ANOTHER"  # someone else's: refused, the conflict noted
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,15 +64,17 @@ def rendering_viewer(viewer: Viewer) -> Viewer:
 
 
 class AccessCapture:
-    """Stands in for the audit while a group executes: which subjects were read."""
+    """Stands in for the audit while a group executes: whose data was read. Each member
+    records those reads under its own operation (members of one group may run the same
+    text as a trusted document or as an ad hoc one)."""
 
     __slots__ = ("subjects",)
 
     def __init__(self) -> None:
-        self.subjects: list[tuple[str, str]] = []
+        self.subjects: list[str] = []
 
     def record(self, record: AccessRecord) -> None:
-        self.subjects.append((record.subject_id, record.operation))
+        self.subjects.append(record.subject_id)
 
 
 class NextPayload:
@@ -111,7 +113,7 @@ class GroupMember:
         self.direct = outbox.direct
         self.position = 0
         # Live events that arrive while the member catches up from the change log.
-        self.held: collections.deque[tuple[int, NextPayload, list[tuple[str, str]]]] | None = None
+        self.held: collections.deque[tuple[int, NextPayload, list[str]]] | None = None
 
     def frame(self, payload: NextPayload) -> Frame:
         """This member's ``next`` message: a whole frame, or text for ASGI to frame."""
@@ -119,7 +121,7 @@ class GroupMember:
             return payload.frame(self.prefix_bytes)
         return self.prefix + payload.text + "}"
 
-    def deliver(self, event_id: int, payload: NextPayload, subjects: list[tuple[str, str]]) -> None:
+    def deliver(self, event_id: int, payload: NextPayload, subjects: list[str]) -> None:
         if self.held is not None:
             if len(self.held) >= self.outbox_capacity():
                 self.outbox.close_slow()
@@ -138,11 +140,11 @@ class GroupMember:
     def outbox_capacity(self) -> int:
         return self.context.services.events.capacity
 
-    def record(self, subjects: list[tuple[str, str]]) -> None:
+    def record(self, subjects: list[str]) -> None:
         own = self.context.viewer.national_id
-        for subject, operation in subjects:
+        for subject in subjects:
             if subject != own:
-                record_access_by(self.context, subject, operation)
+                record_access_by(self.context, subject)
 
     def release_held(self) -> None:
         """Catch-up is over: send what arrived meanwhile, after the caught-up position."""
@@ -241,7 +243,7 @@ class SubscriberGroup:
                     # back for as long: let them run between slices.
                     await asyncio.sleep(0)
 
-    async def render(self, event: PermitEvent) -> tuple[str, list[tuple[str, str]]] | None:
+    async def render(self, event: PermitEvent) -> tuple[str, list[str]] | None:
         """The event's ``next`` payload for this audience, encoded, and the subjects read."""
         if not may_see_event(self.viewer, event):
             return None

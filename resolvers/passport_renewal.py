@@ -2,6 +2,8 @@
 
 Citizens' passports come from the issuing authority itself, so only residents (national IDs
 starting with 2) record one here. The issuing country must be the resident's nationality.
+A number on record for someone else gets the same answer as a malformed one: the mutation
+does not tell whether a number is on record.
 """
 
 from __future__ import annotations
@@ -25,12 +27,18 @@ class PassportResult:
     errors: list[UserError]
 
 
+def wrong_number(context: Context) -> UserError:
+    """The one refusal of a number that cannot be this person's: malformed, or someone
+    else's."""
+    return user_error(context, "INVALID_PASSPORT_NUMBER", field="number")
+
+
 def check_renewal(
     context: Context, renewal: PassportRenewal, *, nationality: str, current: Passport | None
 ) -> list[UserError]:
     errors = []
     if not PASSPORT_NUMBER.fullmatch(renewal.number):
-        errors.append(user_error(context, "INVALID_PASSPORT_NUMBER", field="number"))
+        errors.append(wrong_number(context))
     elif current is not None and current.number == renewal.number:
         errors.append(user_error(context, "SAME_AS_CURRENT_PASSPORT", field="number"))
     if renewal.issuing_country not in context.registries.countries:
@@ -76,9 +84,13 @@ async def update_passport(
     if errors:
         return PassportResult(None, errors)
     result = await context.registries.passport_renewals.record(renewal, at=context.now())
-    if result.outcome is RenewalOutcome.NUMBER_TAKEN:
+    if result.outcome is RenewalOutcome.ALREADY_RECORDED:
         return PassportResult(
             None, [user_error(context, "PASSPORT_NUMBER_ALREADY_RECORDED", field="number")]
         )
+    if result.outcome is RenewalOutcome.HELD_BY_ANOTHER:
+        # Answered exactly as a malformed number is, so that the answer does not tell
+        # whether someone else's passport has this number; the registry noted the claim.
+        return PassportResult(None, [wrong_number(context)])
     record_change(info, holder_id)
     return PassportResult(result.passport, [])

@@ -18,6 +18,9 @@ from resolvers.national_ids import is_valid_national_id
 from resolvers.user_errors import UserError, user_error
 
 MAX_DESTINATIONS = 50
+# The country every permit is for leaving, citizens' and residents' alike: it is never a
+# destination. (A resident's own nationality is: that trip leaves the Kingdom too.)
+HOME_COUNTRY = "SA"
 MAX_IDEMPOTENCY_KEY_LENGTH = 100
 
 
@@ -113,6 +116,8 @@ def check_destinations(context: Context, request: PermitRequest) -> list[UserErr
                 context, "UNKNOWN_COUNTRY", field="destinations", codes=", ".join(unknown[:5])
             )
         )
+    if HOME_COUNTRY in request.destinations:
+        errors.append(user_error(context, "DESTINATION_IS_HOME_COUNTRY", field="destinations"))
     repeated = sorted(code for code, count in Counter(request.destinations).items() if count > 1)
     if repeated:
         errors.append(

@@ -17,10 +17,32 @@ class DataAccess:
         description="PERSON (e.g. your guardian), OPERATOR or PARTNER."
     )
     accessor_name: Annotated[
-        LocalizedText | None, strawberry.field(resolver=access_log.accessor_name)
+        LocalizedText,
+        strawberry.field(
+            resolver=access_log.accessor_name,
+            description="Who read, as an organisation or a relation: the partner's registered "
+            'name, "Passports agency operator", "Your guardian".',
+        ),
     ]
-    operation: str
-    client_address: str
+    purpose: Annotated[
+        LocalizedText | None,
+        strawberry.field(
+            resolver=access_log.purpose,
+            description="What the reader's access is for (a partner's registered scopes, an "
+            "operator's); null for family.",
+        ),
+    ]
+    operation: str = strawberry.field(
+        description='The registered name of the trusted document that read, or "ad hoc query" '
+        "(in the request's language)."
+    )
+    client_address: Annotated[
+        str | None,
+        strawberry.field(
+            resolver=access_log.withheld_address,
+            deprecation_reason="A reader's address is not shown; always null.",
+        ),
+    ]
 
 
 @strawberry.type

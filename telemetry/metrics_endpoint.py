@@ -2,9 +2,9 @@
 
 A scrape must come from an allowed network (``BAWABA_METRICS_ALLOWED_NETWORKS``, loopback by
 default) and, when ``BAWABA_METRICS_TOKEN`` is set, carry it as a bearer token. The address
-is the connection's peer as the server reports it: an ``X-Forwarded-For`` header is never
-read here, so a client cannot claim to be local. (uvicorn replaces the peer with the
-forwarded address only for proxies listed in ``FORWARDED_ALLOW_IPS``.)
+is the client's as the server reports it: an ``X-Forwarded-For`` header is never read here,
+so a client cannot claim to be local. (uvicorn replaces the peer with the forwarded address
+only for the proxies listed in ``BAWABA_FORWARDED_ALLOW_IPS``, none by default.)
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """The append-only access audit: who read or changed a person's data, when and from where.
 
+``operation`` is the registered name of the trusted document that read (empty for an ad hoc
+one: a caller's own name for its operation is never recorded); ``purpose`` the scopes the
+reader held that let it read other people's data (none for family); ``client_address``
+is for operators only (``gateway audit``), never shown to the person whose data was read.
+
 Entries are buffered in memory and written together every fraction of a second (and at
 shutdown): one COPY on PostgreSQL, one multi-row INSERT elsewhere, so recording an access
 costs a request almost nothing. A reader of the log flushes its own process's buffer
@@ -34,6 +39,7 @@ class AccessRecord:
     operation: str
     client_address: str
     at: datetime
+    purpose: str | None = None
 
 
 _COLUMNS = tuple(field.name for field in fields(AccessRecord))
@@ -129,6 +135,7 @@ class SqlAccessAuditLog:
                     operation=row.operation,
                     client_address=row.client_address,
                     at=row.at,
+                    purpose=row.purpose,
                 ),
             )
             for row in rows

@@ -79,6 +79,7 @@ access_audit = Table(
     Column("operation", String(100), nullable=False),
     Column("client_address", String(64), nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("purpose", String(200), nullable=True),  # added by revision gateway_0004
     Index("ix_access_audit_subject_id", "subject_id", "id"),
 )
 

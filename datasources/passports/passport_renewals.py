@@ -1,4 +1,8 @@
-"""Renewed passports of residents: recorded at once, the previous one kept as SUPERSEDED."""
+"""Renewed passports of residents: recorded at once, the previous one kept as SUPERSEDED.
+
+A number the registry holds for someone else is refused, and the claim is noted in
+``passport_number_conflicts`` for the agency to review.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.passports.permit_transitions import record_change_log
-from datasources.passports.tables import passports
+from datasources.passports.tables import passport_number_conflicts, passports
 from datasources.records import (
     Passport,
     PassportRenewal,
@@ -32,14 +36,9 @@ class SqlPassportRenewals:
         async with self.registry_guard.call():
             try:
                 async with self.engine.begin() as connection:
-                    taken = await connection.execute(
-                        select(passports.c.id).where(
-                            passports.c.issuing_country == renewal.issuing_country,
-                            passports.c.number == renewal.number,
-                        )
-                    )
-                    if taken.first() is not None:
-                        return RenewalResult(RenewalOutcome.NUMBER_TAKEN, None)
+                    holder_id = await _holder_of(connection, renewal)
+                    if holder_id is not None:
+                        return await _refusal(connection, renewal, holder_id, at=at)
                     await connection.execute(
                         update(passports)
                         .where(
@@ -78,7 +77,12 @@ class SqlPassportRenewals:
                         ],
                     )
             except IntegrityError:  # the same number, recorded by a racing request
-                return RenewalResult(RenewalOutcome.NUMBER_TAKEN, None)
+                async with self.engine.begin() as connection:
+                    holder_id = await _holder_of(connection, renewal)
+                    # None: the holder's own racing renewal (of another number) came first.
+                    return await _refusal(
+                        connection, renewal, holder_id or renewal.holder_id, at=at
+                    )
         passport = Passport(
             number=renewal.number,
             holder_id=renewal.holder_id,
@@ -88,3 +92,34 @@ class SqlPassportRenewals:
             status=PassportStatus.VALID,
         )
         return RenewalResult(RenewalOutcome.RECORDED, passport)
+
+
+async def _holder_of(connection: AsyncConnection, renewal: PassportRenewal) -> str | None:
+    """Whose passport the renewal's number is, if the registry has it."""
+    held = await connection.execute(
+        select(passports.c.holder_id).where(
+            passports.c.issuing_country == renewal.issuing_country,
+            passports.c.number == renewal.number,
+        )
+    )
+    return held.scalar_one_or_none()
+
+
+async def _refusal(
+    connection: AsyncConnection, renewal: PassportRenewal, holder_id: str, *, at: datetime
+) -> RenewalResult:
+    if holder_id == renewal.holder_id:
+        return RenewalResult(RenewalOutcome.ALREADY_RECORDED, None)
+    await connection.execute(
+        insert(passport_number_conflicts),
+        [
+            {
+                "issuing_country": renewal.issuing_country,
+                "number": renewal.number,
+                "claimed_by": renewal.holder_id,
+                "held_by": holder_id,
+                "at": at,
+            }
+        ],
+    )
+    return RenewalResult(RenewalOutcome.HELD_BY_ANOTHER, None)

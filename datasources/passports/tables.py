@@ -131,3 +131,20 @@ permit_destinations = Table(
     Index("ix_permit_destinations_permit_id", "permit_id"),
     Index("ix_permit_destinations_traveller", "traveller_id", "destination"),
 )
+
+
+# Added by revision passport_0003 ---------------------------------------------------------
+
+# A resident asked to record a passport number the registry holds for someone else. The
+# resident is answered as for a wrong number (the answer does not say that the number is
+# on record); the agency reviews these.
+passport_number_conflicts = Table(
+    "passport_number_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issuing_country", String(2), nullable=False),
+    Column("number", String(9), nullable=False),
+    Column("claimed_by", String(10), nullable=False),
+    Column("held_by", String(10), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

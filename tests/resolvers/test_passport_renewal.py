@@ -8,8 +8,9 @@ from datetime import datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from datasources.passports.tables import passports
+from datasources.passports.tables import passport_number_conflicts, passports
 from demo.demo_population import EXPIRING_RESIDENT, GUARDIAN
 from gateway import gateway_of
 from resolvers.passport_renewal import PASSPORT_NUMBER
@@ -111,33 +112,79 @@ async def test_bad_data_is_a_coded_error_and_changes_nothing(fresh_gateway, chan
     assert await count_rows(fresh_gateway) == before
 
 
-async def test_a_number_recorded_for_another_person_is_refused(fresh_gateway) -> None:
+def passport_row(gateway, holder_id: str, number: str, status: str) -> dict:
+    return {
+        "number": number,
+        "holder_id": holder_id,
+        "issuing_country": "IN",
+        "issue_date": datetime(2014, 1, 1).date(),
+        "expiry_date": datetime(2034, 1, 1).date(),
+        "status": status,
+        "recorded_at": gateway.clock(),
+    }
+
+
+async def conflicts(gateway) -> list[tuple[str, str, str, str]]:
+    engine = gateway_of(gateway.app).stores.passports.engine
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                passport_number_conflicts.c.issuing_country,
+                passport_number_conflicts.c.number,
+                passport_number_conflicts.c.claimed_by,
+                passport_number_conflicts.c.held_by,
+            ).order_by(passport_number_conflicts.c.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+async def test_someone_elses_number_is_answered_as_a_wrong_one_and_noted_for_the_agency(
+    fresh_gateway, locale
+) -> None:
     await gateway_of(fresh_gateway.app).stores.passports.add_rows(
-        passports,
-        [
-            {
-                "number": "P7654321",
-                "holder_id": "2999999996",
-                "issuing_country": "IN",
-                "issue_date": datetime(2024, 1, 1).date(),
-                "expiry_date": datetime(2034, 1, 1).date(),
-                "status": "VALID",
-                "recorded_at": fresh_gateway.clock(),
-            }
-        ],
+        passports, [passport_row(fresh_gateway, "2999999996", "P7654321", "VALID")]
     )
-    result = await update(fresh_gateway, EXPIRING_RESIDENT.national_id, number="P7654321")
-    assert result["errors"][0]["code"] == "PASSPORT_NUMBER_ALREADY_RECORDED"
+    before = await count_rows(fresh_gateway)
+    resident = EXPIRING_RESIDENT.national_id
+
+    someone_elses = await update(fresh_gateway, resident, locale=locale, number="P7654321")
+    malformed = await update(fresh_gateway, resident, locale=locale, number="P76-4321")
+
+    # The same answer, word for word: it does not say that the number is on record.
+    assert someone_elses == malformed
+    assert [(e["code"], e["field"]) for e in someone_elses["errors"]] == [
+        ("INVALID_PASSPORT_NUMBER", "number")
+    ]
+    assert someone_elses["passport"] is None
+    assert await count_rows(fresh_gateway) == before
+    # The agency has the claim; the malformed number is no one's and is not noted.
+    assert await conflicts(fresh_gateway) == [("IN", "P7654321", resident, "2999999996")]
+
+
+async def test_an_earlier_passport_of_ones_own_is_already_on_record(fresh_gateway) -> None:
+    resident = EXPIRING_RESIDENT.national_id
+    await gateway_of(fresh_gateway.app).stores.passports.add_rows(
+        passports, [passport_row(fresh_gateway, resident, "Y1111111", "SUPERSEDED")]
+    )
+    result = await update(fresh_gateway, resident, number="Y1111111")
+    assert [(e["code"], e["field"]) for e in result["errors"]] == [
+        ("PASSPORT_NUMBER_ALREADY_RECORDED", "number")
+    ]
+    assert await conflicts(fresh_gateway) == []
 
 
 async def test_the_change_is_in_the_residents_access_log(fresh_gateway) -> None:
     await update(fresh_gateway, EXPIRING_RESIDENT.national_id)
     log = await fresh_gateway.graphql(
-        "{ myDataAccessLog(first: 5) { edges { node { operation accessorKind } } } }",
+        "{ myDataAccessLog(first: 5) {"
+        " edges { node { operation accessorKind accessorName { en } } } } }",
         token=fresh_gateway.token(EXPIRING_RESIDENT.national_id),
     )
     nodes = [edge["node"] for edge in log["data"]["myDataAccessLog"]["edges"]]
-    assert nodes == [{"operation": "UpdatePassport", "accessorKind": "PERSON"}]
+    assert nodes == [
+        {"operation": "UpdatePassport", "accessorKind": "PERSON", "accessorName": {"en": "You"}}
+    ]
 
 
 @given(number=st.text(max_size=12))

@@ -88,6 +88,12 @@ async def test_the_same_key_returns_the_same_permit(fresh_gateway) -> None:
         (SARA.national_id, {"validUntil": in_days(10 + 365)}, "VALIDITY_TOO_LONG", "validUntil"),
         (SARA.national_id, {"destinations": ["FR", "XX"]}, "UNKNOWN_COUNTRY", "destinations"),
         (SARA.national_id, {"destinations": ["FR", "fr"]}, "DUPLICATE_DESTINATION", "destinations"),
+        (
+            SARA.national_id,
+            {"destinations": ["FR", "sa"]},
+            "DESTINATION_IS_HOME_COUNTRY",
+            "destinations",
+        ),
         (SARA.national_id, {"destinations": ["AE"]}, "OVERLAPPING_PERMIT", "validFrom"),
         (
             SARA.national_id,
@@ -114,6 +120,7 @@ async def test_the_same_key_returns_the_same_permit(fresh_gateway) -> None:
         "too-long",
         "unknown-country",
         "repeated-country",
+        "home-country",
         "overlaps-approved",
         "all-countries-overlaps-pending",
         "long-key",
@@ -128,6 +135,21 @@ async def test_each_rule_is_a_coded_error_that_creates_nothing(
     assert [(e["code"], e["field"]) for e in result["errors"]] == [(code, field)]
     assert re.search("[\u0600-\u06ff]", result["errors"][0]["message"])
     assert await count_rows(fresh_gateway) == before
+
+
+async def test_a_residents_child_may_travel_to_their_nationality_but_not_to_the_kingdom(
+    fresh_gateway,
+) -> None:
+    # A resident's permit, like a citizen's, is for leaving Saudi Arabia: the country of the
+    # traveller's nationality (Egypt for Omar) is abroad.
+    dates = {"validFrom": in_days(100), "validUntil": in_days(110)}
+    guardian, child = RESIDENT_GUARDIAN.national_id, OMAR.national_id
+    home = await issue(fresh_gateway, guardian, child, destinations=["SA"], **dates)
+    nationality = await issue(fresh_gateway, guardian, child, destinations=["EG"], **dates)
+    assert [(e["code"], e["field"]) for e in home["errors"]] == [
+        ("DESTINATION_IS_HOME_COUNTRY", "destinations")
+    ]
+    assert nationality["errors"] == []
 
 
 async def test_all_failures_are_reported_together(fresh_gateway) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -14,6 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from cli.stores import prepare_stores
+from datasources.stores import open_stores
+from demo.demo_population import seed_demo_credentials, seed_demo_population
+from gateway import utc_now
+from settings import Settings
+from tests.support.running_gateway import GENEROUS_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +35,30 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def production_environment(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a production `gateway serve` on fresh stores in ``data_dir`` (a
+    real secret, generous limits unless ``settings`` say otherwise), with the demo people
+    written into them: production mode seeds nobody itself."""
+    environment = {
+        "BAWABA_MODE": "production",
+        "BAWABA_SECRET_KEY": secrets.token_urlsafe(48),
+        "BAWABA_DATA_DIR": str(data_dir),
+        **{f"BAWABA_{name.upper()}": value for name, value in GENEROUS_LIMITS.items()},
+        **{f"BAWABA_{name.upper()}": value for name, value in settings.items()},
+    }
+    stored = Settings(
+        mode="production", data_dir=data_dir, secret_key=environment["BAWABA_SECRET_KEY"]
+    )
+    await prepare_stores(stored)
+    stores = open_stores(stored)
+    try:
+        await seed_demo_population(stores.civil, stores.passports, now=utc_now())
+        await seed_demo_credentials(stores.credentials)
+    finally:
+        await stores.close()
+    return environment
 
 
 @contextmanager
